@@ -58,7 +58,6 @@ def find_headlines(notebook: nbformat.NotebookNode) -> list[dict]:
 def execute_notebook(path: Path, out_dir: Path, scale: str) -> NotebookRun:
     """Execute one notebook in its own folder and write ``<name>.html`` to ``out_dir``."""
     notebook = nbformat.read(path, as_version=4)
-    os.environ[SCALE_ENV] = scale
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT_SECONDS,
@@ -68,7 +67,7 @@ def execute_notebook(path: Path, out_dir: Path, scale: str) -> NotebookRun:
     started = time.perf_counter()
     error = None
     try:
-        client.execute()
+        client.execute(env={**os.environ, SCALE_ENV: scale})
     except CellExecutionError as failure:
         error = str(failure).splitlines()[-1] if str(failure) else repr(failure)
         logger.error("notebook %s failed: %s", path.name, error)

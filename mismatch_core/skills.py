@@ -58,7 +58,8 @@ class SkillVocabulary:
     skills: dict[str, Skill] = field(default_factory=dict)
     _declared: dict[SkillKey, str] = field(default_factory=dict, repr=False)
     _in_text: dict[SkillKey, str] = field(default_factory=dict, repr=False)
-    _max_phrase: int = field(default=1, repr=False)
+    # First token of each in-text key -> the key lengths that start with it, longest first.
+    _lengths: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_tsv(cls, path: str | Path) -> SkillVocabulary:
@@ -88,7 +89,7 @@ class SkillVocabulary:
     def copy(self) -> SkillVocabulary:
         """Return an independent copy that can be extended without touching this one."""
         return SkillVocabulary(
-            dict(self.skills), dict(self._declared), dict(self._in_text), self._max_phrase
+            dict(self.skills), dict(self._declared), dict(self._in_text), dict(self._lengths)
         )
 
     def add(
@@ -126,7 +127,9 @@ class SkillVocabulary:
             return
         if in_text:
             self._in_text[key] = name
-            self._max_phrase = max(self._max_phrase, len(key))
+            known = self._lengths.get(key[0], ())
+            if len(key) not in known:
+                self._lengths[key[0]] = tuple(sorted((*known, len(key)), reverse=True))
 
     def extend(self, labels: Iterable[str], category: str, source: str) -> int:
         """Add every label not already known as a skill of its own; return how many were added."""
@@ -169,15 +172,14 @@ class SkillVocabulary:
         found: dict[str, None] = {}
         position = 0
         while position < len(keys):
-            longest = min(self._max_phrase, len(keys) - position)
-            for length in range(longest, 0, -1):
+            step = 1
+            for length in self._lengths.get(keys[position], ()):
                 name = self._in_text.get(tuple(keys[position : position + length]))
                 if name is not None:
                     found.setdefault(name, None)
-                    position += length
+                    step = length
                     break
-            else:
-                position += 1
+            position += step
         return tuple(found)
 
     def skills_of(self, declared: Sequence[str], *texts: str) -> tuple[str, ...]:

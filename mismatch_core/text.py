@@ -54,14 +54,19 @@ def normalize_text(text: str) -> str:
     return _SPACE_RE.sub(" ", folded).strip()
 
 
+_LATIN_RE = re.compile(r"[a-z]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+
+
 def _has_latin(token: str) -> bool:
-    return any("a" <= ch <= "z" for ch in token)
+    return _LATIN_RE.search(token) is not None
 
 
 def _has_cyrillic(token: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in token)
+    return _CYRILLIC_RE.search(token) is not None
 
 
+@functools.lru_cache(maxsize=200_000)
 def _fold_mixed_script(token: str) -> str:
     if _has_latin(token) and _has_cyrillic(token):
         return token.translate(_CYRILLIC_TO_LATIN)
