@@ -20,3 +20,35 @@ def real_data_dir() -> Path:
     if directory is None:
         pytest.skip("no real data: ../shared/data is absent and MISMATCH_DATA_DIR is unset")
     return directory
+
+
+def _start(factory, name: str):
+    from mismatch_core.servers import ServerUnavailable
+
+    try:
+        server = factory()
+    except ServerUnavailable as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required in CI but unavailable: {missing}")
+        pytest.skip(f"{name} unavailable: {missing}")
+    return server.start()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """Start a throwaway redis-server on loopback for the whole test session."""
+    from mismatch_core.servers import RedisServer
+
+    server = _start(RedisServer, "redis-server")
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Start a throwaway PostgreSQL server on loopback for the whole test session."""
+    from mismatch_core.servers import PostgresServer
+
+    server = _start(PostgresServer, "PostgreSQL")
+    yield server
+    server.close()

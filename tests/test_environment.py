@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _pins(requirements: list[str]) -> dict[str, str]:
     pins = {}
     for requirement in requirements:
-        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", requirement.strip())
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)(?:\[[a-z,]+\])?==([^\s;]+)", requirement.strip())
         assert match, f"{requirement!r} is not pinned as name==version"
         pins[match.group(1).lower().replace("_", "-")] = match.group(2)
     return pins
