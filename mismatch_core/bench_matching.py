@@ -190,8 +190,10 @@ def format_results(results: dict) -> str:
     data = results["data"]
     lines = [
         f"data: {data['jobs']:,} jobs, {data['resumes']:,} résumés",
-        f"fit: baseline {results['fit_seconds']['baseline']:.2f} s, "
-        f"vectorized {results['fit_seconds']['vectorized']:.2f} s",
+        (
+            f"fit: baseline {results['fit_seconds']['baseline']:.2f} s, "
+            f"vectorized {results['fit_seconds']['vectorized']:.2f} s"
+        ),
     ]
     for name, pairs in results["pairs"].items():
         lines.append(

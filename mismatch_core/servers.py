@@ -177,7 +177,8 @@ class PostgresServer:
 
     def _run(self, *command: str) -> None:
         result = subprocess.run(
-            command, user=self.run_as, capture_output=True, text=True, cwd=self.directory
+            command, user=self.run_as, capture_output=True, text=True, cwd=self.directory,
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(f"{command[0]} failed with code {result.returncode}:\n{result.stderr}")
@@ -193,7 +194,7 @@ class PostgresServer:
                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
             )
         log = self.directory / "postgres.log"
-        log_handle = open(log, "ab")
+        log.touch()
         if self.run_as is not None:
             entry = pwd.getpwnam(self.run_as)
             os.chown(log, entry.pw_uid, entry.pw_gid)
@@ -202,11 +203,11 @@ class PostgresServer:
             "-k", str(self.directory), "-c", "listen_addresses=127.0.0.1",
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
         ]
-        self.process = subprocess.Popen(
-            command, user=self.run_as, stdout=log_handle, stderr=subprocess.STDOUT,
-            cwd=self.directory,
-        )
-        log_handle.close()
+        with open(log, "ab") as log_handle:
+            self.process = subprocess.Popen(
+                command, user=self.run_as, stdout=log_handle, stderr=subprocess.STDOUT,
+                cwd=self.directory,
+            )
         _wait_until(self._ready, "postgres", self.process, log)
         logger.info("postgres started on 127.0.0.1:%d (pid %d)", self.port, self.process.pid)
         return self
@@ -217,6 +218,7 @@ class PostgresServer:
         result = subprocess.run(
             [str(self.bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
             capture_output=True,
+            check=False,
         )
         return result.returncode == 0
 

@@ -10,7 +10,7 @@ import pytest
 # Notebooks collected by nbval read the scale from the environment; tests run them small.
 os.environ.setdefault("MISMATCH_SCALE", "small")
 
-from mismatch_core.paths import shared_data_dir  # noqa: E402
+from mismatch_core.paths import shared_data_dir
 
 
 @pytest.fixture(scope="session")

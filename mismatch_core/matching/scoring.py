@@ -115,7 +115,7 @@ class MatchResult:
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """What the scoring model reads from one résumé or job, before any vectorization."""
+    """Tokenized and weighted view of one résumé or job, as the scoring model reads it."""
 
     skills: tuple[str, ...]
     title: dict[str, float]
