@@ -64,7 +64,8 @@ def plot_latency_distributions(
         stats = summarize(np.asarray(values))
         label = f"{name} (p50 {stats['p50_ms']:.3g} ms, p99 {stats['p99_ms']:.3g} ms)"
         histogram.hist(np.clip(ms, low, None), bins=edges, alpha=0.55, label=label)
-        ecdf.step(ms, np.arange(1, ms.size + 1) / ms.size, where="post", label=name)
+        share = np.arange(0, ms.size + 1) / ms.size
+        ecdf.step(np.r_[ms[0], ms], share, where="post", label=name)
 
     histogram.set_xscale("log")
     histogram.set_xlabel("latency per request (ms, log scale)")
