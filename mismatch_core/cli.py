@@ -66,6 +66,12 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark_registrations() -> list:
+    from mismatch_core import bench_cache
+
+    return [bench_cache.register]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``mismatch`` command."""
     parser = argparse.ArgumentParser(
@@ -112,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     matching.add_argument("--json", help="also write the results to this JSON file")
     matching.add_argument("--quiet", action="store_true", help="no progress bar")
     matching.set_defaults(handler=_bench_matching)
+    for register in _benchmark_registrations():
+        register(bench_targets)
 
     generate = commands.add_parser(
         "generate",
