@@ -134,6 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--quiet", action="store_true", help="no progress bar")
     generate.set_defaults(handler=_generate)
 
+    serve = commands.add_parser(
+        "serve",
+        help="run the Flask backend under gunicorn on 127.0.0.1",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    from mismatch_core.backend.serve import add_arguments, run
+
+    add_arguments(serve)
+    serve.set_defaults(handler=run)
+
     report = commands.add_parser(
         "report",
         help="execute every notebook and write HTML reports",

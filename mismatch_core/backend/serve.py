@@ -1,0 +1,95 @@
+"""``mismatch serve``: prepare the database and run the backend under gunicorn on loopback."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from mismatch_core.backend.app import MODES
+from mismatch_core.backend.data import prepare_database
+from mismatch_core.db.engine import open_engine
+from mismatch_core.paths import generated_data_dir
+
+logger = logging.getLogger(__name__)
+
+
+def default_database_url(mode: str) -> str:
+    """Return the SQLite file of a mode, creating its folder: each mode has its own schema."""
+    folder = generated_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / f'backend-{mode}.sqlite'}"
+
+
+def start_gunicorn(
+    mode: str,
+    database_url: str,
+    *,
+    port: int,
+    workers: int = 2,
+    redis_url: str | None = None,
+    metrics_dir: Path | None = None,
+) -> subprocess.Popen:
+    """Start gunicorn on 127.0.0.1:``port`` and wait until ``/health`` answers."""
+    metrics_dir = metrics_dir or Path(tempfile.mkdtemp(prefix="mismatch-prometheus-"))
+    environment = {
+        **os.environ,
+        "MISMATCH_MODE": mode,
+        "MISMATCH_DATABASE_URL": database_url,
+        "MISMATCH_REDIS_URL": redis_url or "",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--threads", "1", "--timeout", "120", "--log-level", "warning",
+        "mismatch_core.backend.wsgi:app",
+    ]
+    process = subprocess.Popen(command, env=environment)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {process.returncode} while starting")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
+                if response.status == 200:
+                    logger.info("backend (%s) serving on 127.0.0.1:%d", mode, port)
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise TimeoutError("gunicorn did not answer /health within 120 s")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``serve`` options to ``parser``."""
+    parser.add_argument("--mode", choices=MODES, default="optimized",
+                        help="baseline: roadmap starting point; optimized: every step applied")
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: a SQLite file per mode)")
+    parser.add_argument("--redis-url", help="Redis for the shared cache, e.g. redis://127.0.0.1:6379/0")
+    parser.add_argument("--jobs", type=int, default=20_000,
+                        help="synthetic jobs to load when the database is empty")
+    parser.add_argument("--resumes", type=int, default=2_000,
+                        help="synthetic résumés to load when the database is empty")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Prepare the database, then serve until interrupted."""
+    database_url = args.database_url or default_database_url(args.mode)
+    prepare_database(open_engine(database_url), args.mode, jobs=args.jobs, resumes=args.resumes)
+    process = start_gunicorn(
+        args.mode, database_url, port=args.port, workers=args.workers, redis_url=args.redis_url
+    )
+    print(f"serving {args.mode} backend on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()

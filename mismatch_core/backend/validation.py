@@ -1,0 +1,82 @@
+"""Validation of request parameters and bodies, with errors that name the field."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from mismatch_core.backend.errors import ApiError
+from mismatch_core.model import KNOWN_CURRENCIES, Resume
+
+MAX_TEXT_CHARS = 100_000
+
+
+def parse_limit(raw: str | None, default: int, maximum: int) -> int:
+    """Return the ``limit`` query parameter as an int in [1, maximum]."""
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"limit must be a whole number, got {raw!r}", "limit") from None
+    if not 1 <= value <= maximum:
+        raise ApiError(400, f"limit must be between 1 and {maximum}, got {value}", "limit")
+    return value
+
+
+def _string(body: Mapping[str, Any], name: str, *, required: bool) -> str:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise ApiError(422, f"field '{name}' is required", name)
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(422, f"field '{name}' must be a string, got {type(value).__name__}", name)
+    if len(value) > MAX_TEXT_CHARS:
+        raise ApiError(422, f"field '{name}' is longer than {MAX_TEXT_CHARS} characters", name)
+    return value
+
+
+def _number(body: Mapping[str, Any], name: str) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiError(422, f"field '{name}' must be a number, got {type(value).__name__}", name)
+    if not math.isfinite(value) or value < 0:
+        raise ApiError(422, f"field '{name}' must be a finite number of 0 or more, got {value}", name)
+    return float(value)
+
+
+def parse_match_request(body: object) -> Resume:
+    """Build the ad-hoc résumé of a ``POST /match`` body, rejecting wrong or missing fields."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object with at least 'text'", "body")
+
+    text = _string(body, "text", required=True)
+    if not text.strip():
+        raise ApiError(422, "field 'text' is empty; send the résumé text", "text")
+    skills = body.get("skills", [])
+    if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
+        raise ApiError(422, "field 'skills' must be a list of strings", "skills")
+    currency = body.get("currency")
+    if currency is not None and currency not in KNOWN_CURRENCIES:
+        raise ApiError(
+            422, f"field 'currency' must be one of {sorted(KNOWN_CURRENCIES)}, got {currency!r}",
+            "currency",
+        )
+    location = body.get("location")
+    if location is not None and not isinstance(location, str):
+        raise ApiError(422, "field 'location' must be a string", "location")
+
+    return Resume(
+        id=0,
+        title=_string(body, "title", required=False),
+        text=text,
+        skills=tuple(skills),
+        experience_years=_number(body, "experience_years"),
+        location=location,
+        desired_salary=_number(body, "desired_salary"),
+        currency=currency,
+    )

@@ -1,0 +1,20 @@
+"""WSGI entry point for gunicorn: ``gunicorn 'mismatch_core.backend.wsgi:app'``.
+
+Settings come from the environment, because gunicorn starts each worker by import:
+``MISMATCH_MODE`` (baseline or optimized), ``MISMATCH_DATABASE_URL`` and, optionally,
+``MISMATCH_REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from mismatch_core.backend.app import BackendConfig, create_app
+
+app = create_app(
+    BackendConfig(
+        mode=os.environ.get("MISMATCH_MODE", "optimized"),
+        database_url=os.environ.get("MISMATCH_DATABASE_URL"),
+        redis_url=os.environ.get("MISMATCH_REDIS_URL") or None,
+    )
+)

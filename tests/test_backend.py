@@ -1,0 +1,126 @@
+"""The Flask backend in both modes, on a small SQLite database."""
+
+from __future__ import annotations
+
+import pytest
+
+from mismatch_core.backend import BackendConfig, create_app
+from mismatch_core.backend.data import prepare_database
+from mismatch_core.db.engine import open_engine
+
+
+@pytest.fixture(scope="module", params=["baseline", "optimized"])
+def client(request, tmp_path_factory):
+    path = tmp_path_factory.mktemp(request.param) / "backend.sqlite"
+    engine = open_engine(path=path)
+    prepare_database(engine, request.param, jobs=600, resumes=30, seed=1)
+    app = create_app(BackendConfig(mode=request.param, max_body_bytes=4096), engine=engine)
+    return app.test_client()
+
+
+def test_health_reports_mode(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json["jobs"] == 600
+
+
+def test_resume_matches_explained(client):
+    response = client.get("/resumes/3/matches?limit=5")
+    assert response.status_code == 200
+    matches = response.json["matches"]
+    assert len(matches) == 5
+    scores = [match["score"] for match in matches]
+    assert scores == sorted(scores, reverse=True)
+    assert {"matched_skills", "missing_skills", "skill", "title", "job_title"} <= set(matches[0])
+    assert isinstance(matches[0]["title"], float)
+
+
+def test_both_modes_agree():
+    # The optimized mode must return what the baseline returns, only faster.
+    results = {}
+    for mode in ("baseline", "optimized"):
+        engine = open_engine(url="sqlite://")
+        prepare_database(engine, mode, jobs=300, resumes=10, seed=2)
+        app = create_app(BackendConfig(mode=mode), engine=engine)
+        results[mode] = app.test_client().get("/resumes/4/matches?limit=10").json["matches"]
+    assert [m["job_id"] for m in results["baseline"]] == [m["job_id"] for m in results["optimized"]]
+
+
+def test_match_endpoint_accepts_russian(client):
+    body = {"title": "Аналитик данных", "text": "SQL, Python, машинное обучение, 5 лет опыта",
+            "skills": ["Python", "SQL"], "experience_years": 5}
+    response = client.post("/match?limit=3", json=body)
+    assert response.status_code == 200
+    assert len(response.json["matches"]) == 3
+
+
+def test_company_jobs_keyset_pages(client):
+    sizes = {c: len(client.get(f"/companies/{c}/jobs?limit=100").json["jobs"]) for c in range(1, 31)}
+    busiest = max(sizes, key=sizes.get)
+    assert sizes[busiest] >= 6
+    first = client.get(f"/companies/{busiest}/jobs?limit=3").json
+    assert len(first["jobs"]) == 3
+    second = client.get(f"/companies/{busiest}/jobs?limit=3&cursor={first['next_cursor']}").json
+    assert len(second["jobs"]) == 3
+    first_ids = {job["id"] for job in first["jobs"]}
+    assert not first_ids & {job["id"] for job in second["jobs"]}
+    stamps = [job["created_at"] for job in first["jobs"] + second["jobs"]]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/resumes/999999/matches", "resume_id"),
+        ("/resumes/1/matches?limit=0", "limit"),
+        ("/resumes/1/matches?limit=abc", "limit"),
+        ("/resumes/1/matches?limit=101", "limit"),
+        ("/companies/1/jobs?cursor=%%%", "cursor"),
+    ],
+)
+def test_bad_get_gives_json_4xx(client, path, field):
+    response = client.get(path)
+    assert 400 <= response.status_code < 500
+    assert response.json["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("not json", "body"),
+        ("[1, 2]", "body"),
+        ('{"text": ""}', "text"),
+        ('{"title": "x"}', "text"),
+        ('{"text": 5}', "text"),
+        ('{"text": "python", "skills": "python"}', "skills"),
+        ('{"text": "python", "experience_years": "five"}', "experience_years"),
+        ('{"text": "python", "desired_salary": -1}', "desired_salary"),
+        ('{"text": "python", "currency": "DOGE"}', "currency"),
+    ],
+)
+def test_bad_match_body_names_field(client, body, field):
+    response = client.post("/match", data=body, content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert response.json["error"]["field"] == field
+
+
+def test_oversized_body_rejected(client):
+    response = client.post("/match", data='{"text": "' + "x" * 5000 + '"}',
+                           content_type="application/json")
+    assert response.status_code == 413
+    assert response.json["error"]["field"] == "body"
+
+
+def test_metrics_use_route_labels(client):
+    client.get("/resumes/2/matches")
+    client.get("/resumes/5/matches")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'route="/resumes/<int:resume_id>/matches"' in text
+    assert "/resumes/2/matches" not in text
+    assert "mismatch_http_request_duration_seconds_bucket" in text
+    assert "mismatch_http_requests_total" in text
+
+
+def test_config_rejects_unknown_mode():
+    with pytest.raises(ValueError, match="mode"):
+        BackendConfig(mode="turbo")
