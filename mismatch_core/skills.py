@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from mismatch_core.text import _RUSSIAN_STEMMER, _has_cyrillic, normalize_text, tokenize
+from mismatch_core.text import _has_cyrillic, normalize_text, stem_russian, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ SkillKey = tuple[str, ...]
 @functools.lru_cache(maxsize=200_000)
 def _key_token(token: str) -> str:
     if token.isalpha() and _has_cyrillic(token):
-        return _RUSSIAN_STEMMER.stemWord(token)
+        return stem_russian(token)
     return token
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 
 import snowballstemmer
@@ -42,8 +43,22 @@ _STOP_WORDS = frozenset(
     """.split()
 )
 
-_RUSSIAN_STEMMER = snowballstemmer.stemmer("russian")
-_ENGLISH_STEMMER = snowballstemmer.stemmer("english")
+# Snowball stemmer objects keep state between calls and are not thread-safe, so each
+# thread gets its own pair.
+_stemmers = threading.local()
+
+
+def _stemmer(language: str):
+    stemmer = getattr(_stemmers, language, None)
+    if stemmer is None:
+        stemmer = snowballstemmer.stemmer(language)
+        setattr(_stemmers, language, stemmer)
+    return stemmer
+
+
+def stem_russian(word: str) -> str:
+    """Return the Snowball stem of a Russian word, safely from any thread."""
+    return _stemmer("russian").stemWord(word)
 
 
 def normalize_text(text: str) -> str:
@@ -84,9 +99,9 @@ def term(token: str) -> str:
     if not token.isalpha():
         return token
     if _has_cyrillic(token):
-        return _RUSSIAN_STEMMER.stemWord(token)
+        return stem_russian(token)
     if len(token) > 3:
-        return _ENGLISH_STEMMER.stemWord(token)
+        return _stemmer("english").stemWord(token)
     return token
 
 

@@ -51,3 +51,27 @@ def test_normalize_rejects_non_string():
 
     with pytest.raises(TypeError):
         normalize_text(None)  # type: ignore[arg-type]
+
+
+def test_stemming_is_thread_safe():
+    import threading
+
+    from mismatch_core.text import stem_russian
+
+    words = [f"разработчиками{i}ового" for i in range(3_000)] + ["машинного", "обучения"] * 500
+    expected = [stem_russian(word) for word in words]
+    failures = []
+
+    def stem_all():
+        try:
+            if [stem_russian(word) for word in words] != expected:
+                failures.append("different stems")
+        except Exception as error:  # noqa: BLE001 - any crash is the failure under test
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=stem_all) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

@@ -345,6 +345,10 @@ class VectorizedMatcher:
         check_k(k)
         self._fitted()
         size = self.block_size()
+        if len(resumes) <= size:
+            # One block: a thread pool would only add its start-up cost to each request.
+            yield from self._top_k_block(resumes, k)
+            return
         bar = tqdm(total=len(resumes), unit="résumé", disable=not progress, desc="top-k")
         with bar, ThreadPoolExecutor(self.workers, thread_name_prefix="top-k") as pool:
             pending: deque[Future[list[list[MatchResult]]]] = deque()
