@@ -67,9 +67,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _benchmark_registrations() -> list:
-    from mismatch_core import bench_cache
+    from mismatch_core import bench_batching, bench_cache, bench_db, bench_ratelimit
 
-    return [bench_cache.register]
+    return [bench_cache.register, bench_batching.register, bench_db.register, bench_ratelimit.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
