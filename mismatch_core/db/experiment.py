@@ -1,0 +1,223 @@
+"""The index experiment: load, plan and time each query before and after the migration.
+
+The notebook and ``bench db`` share these steps, so both report the same measurements:
+``build_frames`` makes the data, ``prepare_database`` loads it at the initial schema,
+``measure_queries`` times every query and records its plan, and ``add_indexes`` applies
+the migration in between. ``compare_bulk_loads`` sets the batched Core load beside the
+naive one-ORM-object-at-a-time load on the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, Select
+from sqlalchemy.orm import Session
+
+from mismatch_core.benchmark import measure_latencies
+from mismatch_core.db import migrate, queries
+from mismatch_core.db.engine import analyze, open_engine
+from mismatch_core.db.explain import QueryPlan, explain
+from mismatch_core.db.frames import dataset_frames, score_matches
+from mismatch_core.db.load import DEFAULT_BATCH_SIZE, LoadReport, load_frames
+from mismatch_core.db.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DbScale:
+    """Sizes of the index experiment at one workload scale."""
+
+    name: str
+    jobs: int
+    resumes: int
+    requests: int
+    match_resumes: int
+    match_jobs: int
+    naive_rows: int
+
+
+DB_SCALES = {
+    "small": DbScale("small", jobs=100_000, resumes=5_000, requests=100, match_resumes=200,
+                     match_jobs=10_000, naive_rows=2_000),
+    "medium": DbScale("medium", jobs=1_000_000, resumes=20_000, requests=300,
+                      match_resumes=500, match_jobs=20_000, naive_rows=5_000),
+    "large": DbScale("large", jobs=1_000_000, resumes=100_000, requests=1_000,
+                     match_resumes=1_000, match_jobs=50_000, naive_rows=10_000),
+}
+"""The notebook's sizes: 100k jobs in CI (small), 1M jobs at medium and large."""
+
+
+def db_scale(name: str | None = None) -> DbScale:
+    """Return the experiment sizes for a scale name, or for ``$MISMATCH_SCALE``."""
+    from mismatch_core.scale import get_scale
+
+    return DB_SCALES[get_scale(name).name]
+
+
+QUERY_NAMES = (
+    "company_newest_jobs",
+    "recent_jobs",
+    "jobs_requiring_skill",
+    "candidates_for_job",
+    "stored_top_matches",
+)
+
+
+def build_frames(scale: DbScale, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Generate the data set of ``scale`` and return one frame per table, matches included."""
+    from mismatch_core.synthetic import generate
+
+    dataset = generate(scale.jobs, scale.resumes, seed=seed, progress=False)
+    frames = dataset_frames(dataset)
+    frames["match_results"] = score_matches(
+        dataset, resumes=scale.match_resumes, jobs=scale.match_jobs, seed=seed
+    )
+    return frames
+
+
+def prepare_database(
+    engine: Engine, frames: dict[str, pd.DataFrame], *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> LoadReport:
+    """Create the initial schema (roadmap indexes only), bulk load the frames and ANALYZE."""
+    if migrate.current_revision(engine) is not None:
+        migrate.downgrade(engine, "base")
+    migrate.upgrade(engine, migrate.INITIAL)
+    report = load_frames(engine, frames, batch_size=batch_size)
+    analyze(engine)
+    return report
+
+
+def add_indexes(engine: Engine, clock: Callable[[], float] = time.perf_counter) -> float:
+    """Apply the "add indexes" migration, ANALYZE, and return the migration's seconds."""
+    started = clock()
+    migrate.upgrade(engine, migrate.ADD_INDEXES)
+    seconds = clock() - started
+    analyze(engine)
+    return seconds
+
+
+def query_workload(
+    frames: dict[str, pd.DataFrame], requests: int, seed: int = 0
+) -> dict[str, list[Select]]:
+    """Return ``requests`` statements per query, with parameters drawn as traffic would.
+
+    Companies and skills are drawn through random postings, so a company with many
+    postings is listed more often; keyset cursors start at random postings.
+    """
+    if requests < 1:
+        raise ValueError(f"requests must be at least 1, got {requests}")
+    rng = np.random.default_rng(seed)
+    jobs = frames["jobs"]
+    picked = jobs.iloc[rng.integers(0, len(jobs), requests)]
+    job_skills = frames["job_skills"]
+    skills = job_skills["skill_id"].to_numpy()[rng.integers(0, len(job_skills), requests)]
+    matched = frames["match_results"]["resume_id"].unique()
+    resumes = matched[rng.integers(0, len(matched), requests)]
+
+    cursors = zip(picked["created_at"].dt.to_pydatetime(), picked["id"].tolist(), strict=True)
+    return {
+        "company_newest_jobs": [queries.company_newest_jobs(int(c))
+                                for c in picked["company_id"]],
+        "recent_jobs": [queries.recent_jobs(20, (created_at, int(job_id)))
+                        for created_at, job_id in cursors],
+        "jobs_requiring_skill": [queries.jobs_requiring_skill(int(s)) for s in skills],
+        "candidates_for_job": [queries.candidates_for_job(int(j)) for j in picked["id"]],
+        "stored_top_matches": [queries.stored_top_matches(int(r)) for r in resumes],
+    }
+
+
+@dataclass
+class QueryMeasurement:
+    """Latencies (seconds) of one query over its workload, and the plan of its first request."""
+
+    latencies: np.ndarray
+    plan: QueryPlan
+
+
+def measure_queries(
+    engine: Engine, workload: dict[str, list[Select]], *, repeats: int = 3,
+    clock: Callable[[], float] = time.perf_counter,
+) -> dict[str, QueryMeasurement]:
+    """Time every statement of every query on one connection and record one plan each.
+
+    Each query runs its first statement once untimed, to warm the statement cache. The
+    workload then runs ``repeats`` times and each request keeps its fastest run, which
+    filters out pauses caused by other processes on a shared machine.
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    results = {}
+    with engine.connect() as connection:
+        for name, statements in workload.items():
+            def run(statement: Select) -> None:
+                connection.execute(statement).all()
+
+            run(statements[0])
+            runs = [measure_latencies(run, statements, clock) for _ in range(repeats)]
+            latencies = np.min(np.vstack(runs), axis=0)
+            results[name] = QueryMeasurement(latencies, explain(connection, statements[0]))
+            connection.rollback()
+            logger.info("%s: p50 %.3f ms over %d requests", name,
+                        float(np.median(latencies)) * 1e3, len(statements))
+    return results
+
+
+def _scratch_sqlite(directory: str, name: str) -> Engine:
+    engine = open_engine(path=Path(directory) / name)
+    migrate.upgrade(engine, migrate.INITIAL)
+    return engine
+
+
+def naive_orm_load(engine: Engine, jobs: pd.DataFrame) -> None:
+    """Insert jobs one ORM object at a time, flushing each, as naive code does."""
+    records = jobs.astype(object).where(jobs.notna(), None).to_dict("records")
+    with Session(engine) as session:
+        for record in records:
+            session.add(Job(**record))
+            session.flush()
+        session.commit()
+
+
+def compare_bulk_loads(
+    frames: dict[str, pd.DataFrame], rows: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> dict[str, float]:
+    """Load the same first ``rows`` jobs both ways into fresh SQLite files; return rows/s.
+
+    Each file gets the companies first, untimed, so both loads insert into the same
+    schema with the same referenced rows. Both timings include the commit. The files
+    are deleted afterwards.
+    """
+    if rows < 1:
+        raise ValueError(f"rows must be at least 1, got {rows}")
+    jobs = frames["jobs"].iloc[:rows]
+    companies = frames["companies"]
+    with tempfile.TemporaryDirectory(prefix="mismatch-load-") as directory:
+        naive = _scratch_sqlite(directory, "naive.sqlite")
+        batched = _scratch_sqlite(directory, "batched.sqlite")
+        try:
+            load_frames(naive, {"companies": companies})
+            load_frames(batched, {"companies": companies})
+            started = clock()
+            naive_orm_load(naive, jobs)
+            naive_seconds = clock() - started
+            started = clock()
+            load_frames(batched, {"jobs": jobs})
+            batched_seconds = clock() - started
+        finally:
+            naive.dispose()
+            batched.dispose()
+    return {
+        "rows": float(len(jobs)),
+        "naive_orm_rows_per_second": len(jobs) / naive_seconds,
+        "batched_core_rows_per_second": len(jobs) / batched_seconds,
+    }

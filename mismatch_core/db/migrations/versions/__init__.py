@@ -1,0 +1,1 @@
+"""Alembic revisions, oldest first: the initial schema, then the query indexes."""
