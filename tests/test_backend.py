@@ -124,3 +124,17 @@ def test_metrics_use_route_labels(client):
 def test_config_rejects_unknown_mode():
     with pytest.raises(ValueError, match="mode"):
         BackendConfig(mode="turbo")
+
+
+@pytest.mark.parametrize("mode", ["baseline", "optimized"])
+def test_rate_limit_rejects_with_json(mode):
+    engine = open_engine(url="sqlite://")
+    prepare_database(engine, mode, jobs=200, resumes=5, seed=3)
+    app = create_app(BackendConfig(mode=mode, rate_limit=3), engine=engine)
+    client = app.test_client()
+    statuses = [client.get("/resumes/1/matches").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert client.get("/health").status_code == 200
+    assert client.get("/metrics").status_code == 200
+    rejected = client.get("/resumes/1/matches")
+    assert "error" in rejected.json

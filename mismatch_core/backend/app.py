@@ -33,6 +33,8 @@ from mismatch_core.matching.scoring import MatchResult
 from mismatch_core.model import Job, Resume
 from mismatch_core.monitoring import MonitoringService
 from mismatch_core.profiling import profile_endpoint
+from mismatch_core.ratelimit.middleware import FlaskRateLimiter
+from mismatch_core.ratelimit.roadmap import RoadmapRateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +216,41 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
         resume = parse_match_request(body)
         return jsonify({"matches": top_matches(resume, limit)})
 
+    _install_rate_limiter(app, config)
     return app
+
+
+def _install_rate_limiter(app: Flask, config: BackendConfig) -> None:
+    """Limit every route but ``/health`` and ``/metrics`` per client, as the mode prescribes."""
+    unlimited = {"health", "metrics_view"}
+    if config.mode == "optimized":
+        limiter = FlaskRateLimiter(
+            app,
+            default_limit=(config.rate_limit, config.rate_window_seconds),
+            storage=_limiter_storage(config),
+            fail_open=True,
+        )
+        for endpoint in unlimited:
+            limiter.exempt(app.view_functions[endpoint])
+        return
+
+    # The roadmap's limiter: per process, wall clock, one list of stamps per client.
+    roadmap = RoadmapRateLimiter(config.rate_limit, int(config.rate_window_seconds))
+
+    @app.before_request
+    def roadmap_limit():
+        if request.endpoint in unlimited:
+            return None
+        if roadmap.is_rate_limited(request.remote_addr or "unknown"):
+            error = ApiError(429, "rate limit exceeded; retry later")
+            return jsonify(error.to_json()), 429
+        return None
+
+
+def _limiter_storage(config: BackendConfig) -> str:
+    if config.redis_url:
+        return config.redis_url
+    return "memory://"
 
 
 def _make_cache(config: BackendConfig, index_version: str) -> CacheService | None:
