@@ -23,8 +23,11 @@ def _format(value: object) -> str:
     return str(value)
 
 
-def headline(title: str, values: Mapping[str, object]) -> None:
-    """Show a notebook's headline numbers and tag them for the report index."""
+def headline(title: str, values: Mapping[str, object], *, lead: bool = False) -> None:
+    """Show a notebook's headline numbers and tag them for the report index.
+
+    ``lead=True`` puts the block at the top of the index, above every notebook.
+    """
     from IPython.display import display
 
     rows = "".join(
@@ -35,7 +38,11 @@ def headline(title: str, values: Mapping[str, object]) -> None:
     bundle = {
         "text/html": f"<h4>{html.escape(title)}</h4><table>{rows}</table>",
         "text/plain": "\n".join(f"{name}: {_format(value)}" for name, value in values.items()),
-        HEADLINE_MIME: {"title": title, "values": {k: _jsonable(v) for k, v in values.items()}},
+        HEADLINE_MIME: {
+            "title": title,
+            "values": {k: _jsonable(v) for k, v in values.items()},
+            "lead": lead,
+        },
     }
     display(bundle, raw=True)
 

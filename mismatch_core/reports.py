@@ -81,17 +81,22 @@ def execute_notebook(path: Path, out_dir: Path, scale: str) -> NotebookRun:
     return NotebookRun(path.stem, html_path, seconds, error, find_headlines(notebook))
 
 
+def _headline_table(block: dict) -> str:
+    rows = "".join(
+        f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(_show(value))}</td></tr>"
+        for name, value in block.get("values", {}).items()
+    )
+    return f"<h4>{html.escape(str(block.get('title', '')))}</h4><table>{rows}</table>"
+
+
 def _render_index(runs: list[NotebookRun], scale: str) -> str:
+    lead = "".join(
+        _headline_table(block) for run in runs for block in run.headlines if block.get("lead")
+    )
     sections = []
     for run in runs:
         status = "ok" if run.error is None else f"FAILED: {html.escape(run.error)}"
-        tables = []
-        for block in run.headlines:
-            rows = "".join(
-                f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(_show(value))}</td></tr>"
-                for name, value in block.get("values", {}).items()
-            )
-            tables.append(f"<h4>{html.escape(str(block.get('title', '')))}</h4><table>{rows}</table>")
+        tables = [_headline_table(block) for block in run.headlines if not block.get("lead")]
         sections.append(
             f"<section><h2><a href='{html.escape(run.html_path.name)}'>{html.escape(run.name)}</a></h2>"
             f"<p>status: {status}; ran in {run.seconds:.0f} s</p>{''.join(tables)}</section>"
@@ -107,7 +112,7 @@ def _render_index(runs: list[NotebookRun], scale: str) -> str:
         f"<style>{style}</style></head><body><h1>mismatch workbench reports</h1>"
         f"<p>Scale <b>{html.escape(scale)}</b>, generated {html.escape(generated)}. "
         "Every number below was computed by its notebook in this run.</p>"
-        f"{''.join(sections)}</body></html>"
+        f"{lead}{''.join(sections)}</body></html>"
     )
 
 

@@ -43,3 +43,15 @@ def test_failed_notebook_still_gets_report(tmp_path):
 def test_empty_folder_raises(tmp_path):
     with pytest.raises(FileNotFoundError, match="no notebooks"):
         build_reports(tmp_path, tmp_path / "reports", scale="small")
+
+
+def test_lead_headline_opens_index(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _write_notebook(notebooks / "01_a.ipynb",
+                    "from mismatch_core.notebook import headline\nheadline('Detail', {'x': 1})")
+    _write_notebook(notebooks / "02_b.ipynb",
+                    "from mismatch_core.notebook import headline\nheadline('Summary', {'y': 2}, lead=True)")
+    page = build_reports(notebooks, tmp_path / "reports", scale="small").read_text(encoding="utf-8")
+    assert page.index("Summary") < page.index("01_a.html")
+    assert page.index("Detail") > page.index("01_a.html")

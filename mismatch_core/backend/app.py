@@ -56,10 +56,15 @@ class BackendConfig:
     rate_window_seconds: float = 60.0
     cache_ttl_seconds: float = 300.0
     cache_entries: int = 100_000
+    # Override one part of the mode, to measure each step's contribution on its own.
+    matcher: str | None = None
+    cache: bool | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        if self.matcher not in (None, "baseline", "vectorized"):
+            raise ValueError(f"matcher must be 'baseline', 'vectorized' or None, got {self.matcher!r}")
         for name in ("max_body_bytes", "default_limit", "max_limit", "page_size", "rate_limit",
                      "cache_entries"):
             if getattr(self, name) < 1:
@@ -156,7 +161,8 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
     jobs = _load_jobs(engine)
     if not jobs:
         raise ValueError("the database holds no jobs; load data first (mismatch serve --prepare)")
-    matcher = (BaselineMatcher() if config.mode == "baseline" else VectorizedMatcher()).fit(jobs)
+    matcher_name = config.matcher or ("baseline" if config.mode == "baseline" else "vectorized")
+    matcher = (BaselineMatcher() if matcher_name == "baseline" else VectorizedMatcher()).fit(jobs)
     titles = {job.id: job.title for job in jobs}
     # Cached results are only valid for the jobs this process indexed.
     index_version = hashlib.blake2b(
@@ -254,7 +260,8 @@ def _limiter_storage(config: BackendConfig) -> str:
 
 
 def _make_cache(config: BackendConfig, index_version: str) -> CacheService | None:
-    if config.mode == "baseline":
+    enabled = config.cache if config.cache is not None else config.mode == "optimized"
+    if not enabled:
         return None
     backend = RedisBackend(config.redis_url) if config.redis_url else None
     return CacheService(

@@ -35,15 +35,18 @@ def start_gunicorn(
     workers: int = 2,
     redis_url: str | None = None,
     metrics_dir: Path | None = None,
+    extra_environment: dict[str, str] | None = None,
 ) -> subprocess.Popen:
     """Start gunicorn on 127.0.0.1:``port`` and wait until ``/health`` answers."""
     metrics_dir = metrics_dir or Path(tempfile.mkdtemp(prefix="mismatch-prometheus-"))
+    metrics_dir.mkdir(parents=True, exist_ok=True)
     environment = {
         **os.environ,
         "MISMATCH_MODE": mode,
         "MISMATCH_DATABASE_URL": database_url,
         "MISMATCH_REDIS_URL": redis_url or "",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        **(extra_environment or {}),
     }
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
