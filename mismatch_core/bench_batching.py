@@ -21,20 +21,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import json
 import logging
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mismatch_core.batching import AsyncProcessor, MicroBatcher
 from mismatch_core.batching.roadmap import RoadmapAsyncProcessor
-from mismatch_core.benchmark import summarize
+from mismatch_core.benchmark import print_results, summarize
 
 logger = logging.getLogger(__name__)
 
@@ -420,11 +418,7 @@ def _bench_batching(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     results = run_batching_benchmark(config)
-    print(format_results(results))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
-        print(f"results written to {args.json}")
-    return 0
+    return print_results(format_results(results), results, args.json)
 
 
 def register(bench_subparsers: Any) -> argparse.ArgumentParser:

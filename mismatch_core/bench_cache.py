@@ -11,17 +11,15 @@ Both targets are measured in one run:
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mismatch_core.benchmark import measure_latencies, summarize
+from mismatch_core.benchmark import measure_latencies, print_results, summarize
 from mismatch_core.cache import CacheService, MemoryBackend, MemoryCache, RedisBackend, memoize
 from mismatch_core.cache.workload import repeated_stream
 from mismatch_core.matching import VectorizedMatcher
@@ -229,11 +227,7 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     results = run_cache_benchmark(config)
-    print(format_results(results))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
-        print(f"results written to {args.json}")
-    return 0
+    return print_results(format_results(results), results, args.json)
 
 
 def register(bench_subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -10,7 +10,6 @@ rows into fresh files side by side.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import tempfile
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mismatch_core.benchmark import summarize
+from mismatch_core.benchmark import print_results, summarize
 
 logger = logging.getLogger(__name__)
 
@@ -183,11 +182,7 @@ def _bench_db(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.close()
-    print(format_results(results))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
-        print(f"results written to {args.json}")
-    return 0
+    return print_results(format_results(results), results, args.json)
 
 
 def register(bench_subparsers) -> argparse.ArgumentParser:

@@ -14,17 +14,16 @@ rounds measure the neighbours. Speedups are ratios within the run.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import redis
 
+from mismatch_core.benchmark import print_results
 from mismatch_core.ratelimit import RateLimiter
 from mismatch_core.ratelimit.experiments import ALGORITHM_NAMES
 from mismatch_core.ratelimit.redis_storage import RedisStorage
@@ -276,11 +275,7 @@ def _run(args: argparse.Namespace) -> int:
         rounds=args.rounds, redis=not args.no_redis, redis_decisions=args.redis_decisions, seed=args.seed,
     )
     report = run_ratelimit_benchmark(config, redis_url=args.redis_url)
-    print(format_results(report))
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
-        print(f"results written to {args.json}")
-    return 0
+    return print_results(format_results(report), report, args.json)
 
 
 def register(bench_subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

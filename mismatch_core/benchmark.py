@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import resource
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,3 +59,12 @@ def peak_rss_bytes() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def print_results(text: str, results: Mapping[str, Any], json_path: str | None) -> int:
+    """Print a benchmark's text report, also write its results as JSON when asked; return 0."""
+    print(text)
+    if json_path:
+        Path(json_path).write_text(json.dumps(results, indent=2), encoding="utf-8")
+        print(f"results written to {json_path}")
+    return 0

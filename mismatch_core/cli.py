@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
 
+from mismatch_core.benchmark import print_results
 from mismatch_core.scale import SCALES
 
 
@@ -33,11 +33,7 @@ def _bench_matching(args: argparse.Namespace) -> int:
         block_mb=args.block_mb,
     )
     results = run_matching_benchmark(config, progress=not args.quiet)
-    print(format_results(results))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
-        print(f"results written to {args.json}")
-    return 0
+    return print_results(format_results(results), results, args.json)
 
 
 def _generate(args: argparse.Namespace) -> int:
