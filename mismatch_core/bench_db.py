@@ -216,8 +216,8 @@ def register(bench_subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size,
                         help="rows per executemany batch of the bulk load")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="data and sampling seed")
-    parser.add_argument("--path", help="SQLite file to delete and recreate "
-                        "(default: a temporary file)")
+    parser.add_argument("--path", help="SQLite file to delete and recreate; "
+                        "without it, a temporary file")
     parser.add_argument("--postgres-url", help="SQLAlchemy URL of a PostgreSQL database to "
                         "run on too: empty, or migrated by this package (downgraded to base "
                         "first, which drops its tables)")

@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", choices=("synthetic", "real"), default="synthetic",
         help="synthetic data of the sizes above, or the real files (sizes come from them)",
     )
-    matching.add_argument("--data-dir", help="folder of real files (default: ../shared/data)")
+    matching.add_argument("--data-dir", help="folder of real files; without it, ../shared/data or $MISMATCH_DATA_DIR")
     matching.add_argument("--seed", type=int, default=0, help="seed for data and sampling")
     matching.add_argument("--block-mb", type=int, default=256, help="memory per all-pairs block, MiB")
     matching.add_argument("--no-sklearn", action="store_true", help="skip the scikit-learn run")
@@ -122,11 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a seeded synthetic data set",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    generate.add_argument("--jobs", type=int, default=20_000, help="jobs, 1,000 to 1,000,000")
+    generate.add_argument("--jobs", type=int, default=20_000, help="jobs to generate; tested up to 1,000,000")
     generate.add_argument("--resumes", type=int, default=2_000, help="résumés, up to 100,000")
     generate.add_argument("--seed", type=int, default=0, help="random seed; same seed, same data")
-    generate.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    generate.add_argument("--out", help="output folder (default: data/generated/jobs<N>_seed<S>)")
+    generate.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                          help="file format of the three tables")
+    generate.add_argument("--out", help="output folder; without it, data/generated/jobs<N>_seed<S>")
     generate.add_argument("--quiet", action="store_true", help="no progress bar")
     generate.set_defaults(handler=_generate)
 
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--scale", choices=tuple(SCALES), default="medium",
-        help="workload size: small (CI, about a minute), medium, large (tens of minutes)",
+        help="workload size: small (CI, a few minutes), medium, large (tens of minutes)",
     )
     report.add_argument("--notebooks", default="notebooks", help="folder of notebooks to run")
     report.add_argument("--out", default="reports", help="folder for the HTML reports")
@@ -164,6 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return args.handler(args)
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -76,6 +76,11 @@ def test_company_jobs_keyset_pages(client):
         ("/resumes/1/matches?limit=abc", "limit"),
         ("/resumes/1/matches?limit=101", "limit"),
         ("/companies/1/jobs?cursor=%%%", "cursor"),
+        ("/resumes/99999999999999999999999/matches", "resume_id"),
+        ("/companies/99999999999999999999999/jobs", "company_id"),
+        # The cursor below encodes "2024-01-01T00:00:00|" and a 23-digit job id.
+        ("/companies/1/jobs?cursor=MjAyNC0wMS0wMVQwMDowMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ",
+         "cursor"),
     ],
 )
 def test_bad_get_gives_json_4xx(client, path, field):
@@ -96,6 +101,10 @@ def test_bad_get_gives_json_4xx(client, path, field):
         ('{"text": "python", "experience_years": "five"}', "experience_years"),
         ('{"text": "python", "desired_salary": -1}', "desired_salary"),
         ('{"text": "python", "currency": "DOGE"}', "currency"),
+        ('{"text": "python", "currency": ["RUB"]}', "currency"),
+        ('{"text": "python", "experience_years": 1' + "0" * 400 + "}", "experience_years"),
+        ('{"text": "python", "x": ' + "[" * 20_000 + "]" * 20_000 + "}", "body"),
+        ("null", "body"),
     ],
 )
 def test_bad_match_body_names_field(client, body, field):
@@ -104,8 +113,14 @@ def test_bad_match_body_names_field(client, body, field):
     assert response.json["error"]["field"] == field
 
 
+def test_non_json_content_type_rejected(client):
+    response = client.post("/match", data='{"text": "python"}', content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json["error"]["field"] == "body"
+
+
 def test_oversized_body_rejected(client):
-    response = client.post("/match", data='{"text": "' + "x" * 5000 + '"}',
+    response = client.post("/match", data='{"text": "' + "x" * 5000 + '"}',  # limit is 4096
                            content_type="application/json")
     assert response.status_code == 413
     assert response.json["error"]["field"] == "body"

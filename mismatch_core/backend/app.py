@@ -23,7 +23,7 @@ from sqlalchemy import Engine, select, tuple_
 
 from mismatch_core.backend.errors import ApiError, register_error_handlers
 from mismatch_core.backend.metrics import instrument
-from mismatch_core.backend.validation import parse_limit, parse_match_request
+from mismatch_core.backend.validation import MAX_ID, check_id, parse_limit, parse_match_request
 from mismatch_core.cache import CacheService, RedisBackend, content_version
 from mismatch_core.db import models
 from mismatch_core.db.engine import open_engine
@@ -139,7 +139,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, job_id = base64.urlsafe_b64decode(padded).decode().split("|")
-        return datetime.fromisoformat(created_at), int(job_id)
+        decoded = datetime.fromisoformat(created_at), int(job_id)
+        if not 0 <= decoded[1] <= MAX_ID:
+            raise ValueError("job id out of range")
+        return decoded
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ApiError(
             400, "cursor is invalid; pass the next_cursor of the previous page", "cursor"
@@ -160,7 +163,8 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
 
     jobs = _load_jobs(engine)
     if not jobs:
-        raise ValueError("the database holds no jobs; load data first (mismatch serve --prepare)")
+        raise ValueError("the database holds no jobs; run 'mismatch serve', which loads a synthetic "
+            "data set into an empty database, or load your own with mismatch_core.db.load")
     matcher_name = config.matcher or ("baseline" if config.mode == "baseline" else "vectorized")
     matcher = (BaselineMatcher() if matcher_name == "baseline" else VectorizedMatcher()).fit(jobs)
     titles = {job.id: job.title for job in jobs}
@@ -186,6 +190,7 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
     @app.get("/companies/<int:company_id>/jobs")
     @profile_endpoint(name="company_jobs", sink=monitoring)
     def company_jobs(company_id: int):
+        check_id("company_id", company_id)
         limit = parse_limit(request.args.get("limit"), config.page_size, config.max_limit)
         statement = company_newest_jobs(company_id, limit)
         cursor = request.args.get("cursor")
@@ -204,6 +209,7 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
     @app.get("/resumes/<int:resume_id>/matches")
     @profile_endpoint(name="resume_matches", sink=monitoring)
     def resume_matches(resume_id: int):
+        check_id("resume_id", resume_id)
         limit = parse_limit(request.args.get("limit"), config.default_limit, config.max_limit)
         resume = _load_resume(engine, resume_id)
         if resume is None:
@@ -214,10 +220,18 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
     @profile_endpoint(name="match", sink=monitoring)
     def match():
         limit = parse_limit(request.args.get("limit"), config.default_limit, config.max_limit)
-        body = request.get_json(silent=True)
-        if body is None:
-            if request.content_length and request.content_length > config.max_body_bytes:
-                abort(413)
+        if not request.is_json:
+            raise ApiError(
+                415, "send the body as JSON with the header Content-Type: application/json",
+                "body",
+            )
+        if request.content_length and request.content_length > config.max_body_bytes:
+            abort(413)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:
+            raise ApiError(400, "the JSON body is nested too deeply", "body") from None
+        if body is None and request.get_data(cache=True).strip() not in (b"null",):
             raise ApiError(400, "the body is not valid JSON; send a JSON object", "body")
         resume = parse_match_request(body)
         return jsonify({"matches": top_matches(resume, limit)})

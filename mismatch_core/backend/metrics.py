@@ -87,7 +87,7 @@ def instrument(
 
     @app.get("/metrics")
     def metrics_view() -> Response:
-        return Response(metrics.exposition(), mimetype=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
 
     return metrics
 

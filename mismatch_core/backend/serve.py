@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -69,17 +70,26 @@ def start_gunicorn(
     raise TimeoutError("gunicorn did not answer /health within 120 s")
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``serve`` options to ``parser``."""
     parser.add_argument("--mode", choices=MODES, default="optimized",
                         help="baseline: roadmap starting point; optimized: every step applied")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default: a SQLite file per mode)")
+    parser.add_argument("--workers", type=_positive, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--database-url", help="SQLAlchemy URL; without it, a SQLite file per mode in data/generated"
+    )
     parser.add_argument("--redis-url", help="Redis for the shared cache, e.g. redis://127.0.0.1:6379/0")
-    parser.add_argument("--jobs", type=int, default=20_000,
+    parser.add_argument("--jobs", type=_positive, default=20_000,
                         help="synthetic jobs to load when the database is empty")
-    parser.add_argument("--resumes", type=int, default=2_000,
+    parser.add_argument("--resumes", type=_positive, default=2_000,
                         help="synthetic résumés to load when the database is empty")
 
 
@@ -91,6 +101,12 @@ def run(args: argparse.Namespace) -> int:
         args.mode, database_url, port=args.port, workers=args.workers, redis_url=args.redis_url
     )
     print(f"serving {args.mode} backend on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+
+    def stop(signum: int, _frame: object) -> None:
+        logger.info("received signal %d; stopping gunicorn", signum)
+        process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         return process.wait()
     except KeyboardInterrupt:

@@ -12,6 +12,16 @@ from mismatch_core.model import KNOWN_CURRENCIES, Resume
 MAX_TEXT_CHARS = 100_000
 
 
+MAX_ID = 2**63 - 1
+
+
+def check_id(name: str, value: int) -> int:
+    """Reject an id that no database row can have (above the signed 64-bit range)."""
+    if not 0 <= value <= MAX_ID:
+        raise ApiError(404, f"no record with {name} {value}; ids are 64-bit integers", name)
+    return value
+
+
 def parse_limit(raw: str | None, default: int, maximum: int) -> int:
     """Return the ``limit`` query parameter as an int in [1, maximum]."""
     if raw is None:
@@ -44,15 +54,22 @@ def _number(body: Mapping[str, Any], name: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ApiError(422, f"field '{name}' must be a number, got {type(value).__name__}", name)
-    if not math.isfinite(value) or value < 0:
-        raise ApiError(422, f"field '{name}' must be a finite number of 0 or more, got {value}", name)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number) or number < 0:
+        raise ApiError(422, f"field '{name}' must be a finite number of 0 or more", name)
+    return number
 
 
 def parse_match_request(body: object) -> Resume:
     """Build the ad-hoc résumé of a ``POST /match`` body, rejecting wrong or missing fields."""
     if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object with at least 'text'", "body")
+        raise ApiError(
+            400, f"the body must be a JSON object with at least 'text', got {type(body).__name__}",
+            "body",
+        )
 
     text = _string(body, "text", required=True)
     if not text.strip():
@@ -61,7 +78,7 @@ def parse_match_request(body: object) -> Resume:
     if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
         raise ApiError(422, "field 'skills' must be a list of strings", "skills")
     currency = body.get("currency")
-    if currency is not None and currency not in KNOWN_CURRENCIES:
+    if currency is not None and (not isinstance(currency, str) or currency not in KNOWN_CURRENCIES):
         raise ApiError(
             422, f"field 'currency' must be one of {sorted(KNOWN_CURRENCIES)}, got {currency!r}",
             "currency",
