@@ -273,6 +273,17 @@ def _check_header(
     return names
 
 
+def _span(start: int, end: int) -> str:
+    """Name the lines a rejected record covers when it runs past its first line."""
+    if end <= start:
+        return ""
+    swallowed = f"line {end}" if end == start + 1 else f"lines {start + 1}-{end}"
+    return (
+        f"; the record runs from line {start} to line {end}, so any record on {swallowed} "
+        "was read as part of it and is not loaded"
+    )
+
+
 def _read_table(
     path: Path, columns: Sequence[str], delimiter: str
 ) -> Iterator[_Record | RowError]:
@@ -303,8 +314,8 @@ def _read_table(
                 start,
                 None,
                 "",
-                f"malformed quoting ({exc}); a field that contains quotes or "
-                f"{_delimiter_name(delimiter)} must be quoted, with inner quotes doubled",
+                f"malformed quoting ({exc}){_span(start, previous_end)}; a field that contains "
+                f"quotes or {_delimiter_name(delimiter)} must be quoted, with inner quotes doubled",
             )
             continue
 
@@ -319,8 +330,9 @@ def _read_table(
                 start,
                 None,
                 delimiter.join(row),
-                f"expected {len(header)} fields, found {len(row)}; check for an unquoted "
-                f"{_delimiter_name(delimiter)} or a missing field",
+                f"expected {len(header)} fields, found {len(row)}{_span(start, previous_end)}; "
+                f"check for an unquoted {_delimiter_name(delimiter)}, a missing field or an "
+                "unclosed quote",
             )
             continue
         yield _Record(start, number, {name: row[index] for name, index in positions.items()})

@@ -745,3 +745,16 @@ def test_real_onet(data_dir):
 def test_real_esco(data_dir):
     # The file has 13,895 line breaks and no break after its last label, so 13,896 labels.
     assert len(load_esco_labels(data_dir / "esco_skill_labels.txt")) == 13896
+
+
+def test_unclosed_quote_names_swallowed_lines(tmp_path):
+    path = tmp_path / "it.csv"
+    path.write_text(
+        "id,name,key_skills,work_format_name,experience,specialization_id\n"
+        '1,Analyst,"SQL, Python,Удалённо,Нет опыта,1\n'
+        "2,Tester,QA,,Нет опыта,2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataLoadError) as error:
+        load_hh_it_vacancies(path)
+    assert "line 2 to line 3" in str(error.value)
