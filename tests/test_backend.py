@@ -77,6 +77,9 @@ def test_company_jobs_keyset_pages(client):
         ("/resumes/1/matches?limit=101", "limit"),
         ("/companies/1/jobs?cursor=%%%", "cursor"),
         ("/resumes/99999999999999999999999/matches", "resume_id"),
+        ("/resumes/abc/matches", "resume_id"),
+        ("/resumes/-1/matches", "resume_id"),
+        ("/companies/x/jobs", "company_id"),
         ("/companies/99999999999999999999999/jobs", "company_id"),
         # The cursor below encodes "2024-01-01T00:00:00|" and a 23-digit job id.
         ("/companies/1/jobs?cursor=MjAyNC0wMS0wMVQwMDowMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ",
@@ -130,7 +133,7 @@ def test_metrics_use_route_labels(client):
     client.get("/resumes/2/matches")
     client.get("/resumes/5/matches")
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'route="/resumes/<int:resume_id>/matches"' in text
+    assert 'route="/resumes/<resume_id>/matches"' in text
     assert "/resumes/2/matches" not in text
     assert "mismatch_http_request_duration_seconds_bucket" in text
     assert "mismatch_http_requests_total" in text

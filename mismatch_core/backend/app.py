@@ -23,7 +23,7 @@ from sqlalchemy import Engine, select, tuple_
 
 from mismatch_core.backend.errors import ApiError, register_error_handlers
 from mismatch_core.backend.metrics import instrument
-from mismatch_core.backend.validation import MAX_ID, check_id, parse_limit, parse_match_request
+from mismatch_core.backend.validation import MAX_ID, parse_id, parse_limit, parse_match_request
 from mismatch_core.cache import CacheService, RedisBackend, content_version
 from mismatch_core.db import models
 from mismatch_core.db.engine import open_engine
@@ -187,10 +187,10 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
     def health():
         return jsonify({"status": "ok", "mode": config.mode, "jobs": len(jobs)})
 
-    @app.get("/companies/<int:company_id>/jobs")
+    @app.get("/companies/<company_id>/jobs")
     @profile_endpoint(name="company_jobs", sink=monitoring)
-    def company_jobs(company_id: int):
-        check_id("company_id", company_id)
+    def company_jobs(company_id: str):
+        company_id = parse_id("company_id", company_id)
         limit = parse_limit(request.args.get("limit"), config.page_size, config.max_limit)
         statement = company_newest_jobs(company_id, limit)
         cursor = request.args.get("cursor")
@@ -206,10 +206,10 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
         next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if len(rows) == limit else None
         return jsonify({"company_id": company_id, "jobs": page, "next_cursor": next_cursor})
 
-    @app.get("/resumes/<int:resume_id>/matches")
+    @app.get("/resumes/<resume_id>/matches")
     @profile_endpoint(name="resume_matches", sink=monitoring)
-    def resume_matches(resume_id: int):
-        check_id("resume_id", resume_id)
+    def resume_matches(resume_id: str):
+        resume_id = parse_id("resume_id", resume_id)
         limit = parse_limit(request.args.get("limit"), config.default_limit, config.max_limit)
         resume = _load_resume(engine, resume_id)
         if resume is None:

@@ -154,8 +154,8 @@ def percentiles_ms(latencies: Sequence[float]) -> dict[str, float]:
     return {f"p{q}": float(np.percentile(values, q) * 1e3) for q in (50, 95, 99)}
 
 
-MATCHES_ROUTE = "/resumes/<int:resume_id>/matches"
-COMPANY_ROUTE = "/companies/<int:company_id>/jobs"
+MATCHES_ROUTE = "/resumes/<resume_id>/matches"
+COMPANY_ROUTE = "/companies/<company_id>/jobs"
 MATCH_ROUTE = "/match"
 
 

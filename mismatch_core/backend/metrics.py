@@ -1,7 +1,7 @@
 """Request metrics: Prometheus exposition and the in-process MonitoringService.
 
 Metric names use base units and Prometheus suffixes: ``_seconds`` for durations and
-``_total`` for counters. Routes are labelled by their URL rule (``/resumes/<int:resume_id>/matches``),
+``_total`` for counters. Routes are labelled by their URL rule (``/resumes/<resume_id>/matches``),
 never the raw path, so the number of label values stays bounded. Under gunicorn, set
 ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory before the workers start: each worker
 then writes its samples there and ``/metrics`` merges them.

@@ -15,8 +15,12 @@ MAX_TEXT_CHARS = 100_000
 MAX_ID = 2**63 - 1
 
 
-def check_id(name: str, value: int) -> int:
-    """Reject an id that no database row can have (above the signed 64-bit range)."""
+def parse_id(name: str, raw: str) -> int:
+    """Return a path id as an int: 400 if it is not a whole number, 404 if no row can have it."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} must be a whole number, got {raw!r}", name) from None
     if not 0 <= value <= MAX_ID:
         raise ApiError(404, f"no record with {name} {value}; ids are 64-bit integers", name)
     return value
