@@ -150,7 +150,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 def create_app(config: BackendConfig | None = None, *, engine: Engine | None = None) -> Flask:
-    """Build the backend app over a database that already holds jobs and résumés."""
+    """Build the backend app over a database that already contains jobs and résumés."""
     config = config or BackendConfig()
     engine = engine or open_engine(config.database_url)
     app = Flask("mismatch_core.backend")
@@ -163,7 +163,7 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
 
     jobs = _load_jobs(engine)
     if not jobs:
-        raise ValueError("the database holds no jobs; run 'mismatch serve', which loads a synthetic "
+        raise ValueError("the database contains no jobs; run 'mismatch serve', which loads a synthetic "
             "data set into an empty database, or load your own with mismatch_core.db.load")
     matcher_name = config.matcher or ("baseline" if config.mode == "baseline" else "vectorized")
     matcher = (BaselineMatcher() if matcher_name == "baseline" else VectorizedMatcher()).fit(jobs)

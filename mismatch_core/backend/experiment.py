@@ -120,7 +120,7 @@ class RouteHistogram:
         return lower + share * (float(self.upper_bounds[index]) - lower)
 
     def bucket_of(self, value: float) -> tuple[float, float]:
-        """Return the (lower, upper] bounds of the bucket that holds ``value``."""
+        """Return the (lower, upper] bounds of the bucket that contains ``value``."""
         index = int(np.searchsorted(self.upper_bounds, value, side="left"))
         lower = 0.0 if index == 0 else float(self.upper_bounds[index - 1])
         return lower, float(self.upper_bounds[min(index, len(self.upper_bounds) - 1)])

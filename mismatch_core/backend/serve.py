@@ -38,7 +38,7 @@ def start_gunicorn(
     metrics_dir: Path | None = None,
     extra_environment: dict[str, str] | None = None,
 ) -> subprocess.Popen:
-    """Start gunicorn on 127.0.0.1:``port`` and wait until ``/health`` answers."""
+    """Start gunicorn on 127.0.0.1:``port`` and wait until ``/health`` responds."""
     metrics_dir = metrics_dir or Path(tempfile.mkdtemp(prefix="mismatch-prometheus-"))
     metrics_dir.mkdir(parents=True, exist_ok=True)
     environment = {
@@ -67,7 +67,7 @@ def start_gunicorn(
         except OSError:
             time.sleep(0.2)
     process.terminate()
-    raise TimeoutError("gunicorn did not answer /health within 120 s")
+    raise TimeoutError("gunicorn did not respond on /health within 120 s; check its output above")
 
 
 def _positive(text: str) -> int:
