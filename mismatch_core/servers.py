@@ -36,20 +36,41 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until(ready: Callable[[], bool], what: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+def wait_until_ready(
+    ready: Callable[[], bool],
+    what: str,
+    process: subprocess.Popen,
+    log: Path | None = None,
+    timeout: float = START_TIMEOUT_SECONDS,
+) -> None:
+    """Poll ``ready`` until it returns True; stop ``process`` and raise if it exits or times out."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{what} exited with code {process.returncode}; log:\n{_tail(log)}")
         if ready():
             return
         time.sleep(0.05)
-    process.kill()
-    raise TimeoutError(f"{what} did not accept connections within {START_TIMEOUT_SECONDS:.0f} s; "
+    stop_process(process)
+    raise TimeoutError(f"{what} did not accept connections within {timeout:.0f} s; "
                        f"log:\n{_tail(log)}")
 
 
-def _tail(path: Path, lines: int = 20) -> str:
+def stop_process(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
+    """Send SIGTERM, wait up to ``timeout`` seconds, then SIGKILL; do nothing if it has exited."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _tail(path: Path | None, lines: int = 20) -> str:
+    if path is None:
+        return "(written to this process's output)"
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
@@ -93,7 +114,7 @@ class RedisServer:
             "--logfile", str(log), "--protected-mode", "yes",
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_until(lambda: self._pong(), "redis-server", self.process, log)
+        wait_until_ready(self._pong, "redis-server", self.process, log)
         logger.info("redis-server started on 127.0.0.1:%d (pid %d)", self.port, self.process.pid)
         return self
 
@@ -109,12 +130,7 @@ class RedisServer:
         """Stop the server and wait for it to exit; the directory and port are kept."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         logger.info("redis-server on port %d stopped", self.port)
 
     def close(self) -> None:
@@ -208,7 +224,7 @@ class PostgresServer:
                 command, user=self.run_as, stdout=log_handle, stderr=subprocess.STDOUT,
                 cwd=self.directory,
             )
-        _wait_until(self._ready, "postgres", self.process, log)
+        wait_until_ready(self._ready, "postgres", self.process, log)
         logger.info("postgres started on 127.0.0.1:%d (pid %d)", self.port, self.process.pid)
         return self
 
@@ -226,12 +242,7 @@ class PostgresServer:
         """Stop the server with a fast shutdown and wait for it to exit."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout=30)
         logger.info("postgres on port %d stopped", self.port)
 
     def close(self) -> None:

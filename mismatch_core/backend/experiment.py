@@ -19,7 +19,7 @@ from mismatch_core.backend.data import prepare_database
 from mismatch_core.backend.serve import start_gunicorn
 from mismatch_core.db.engine import open_engine
 from mismatch_core.loadgen import Request
-from mismatch_core.servers import free_port
+from mismatch_core.servers import free_port, stop_process
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,7 @@ def running_backend(
         try:
             yield f"http://127.0.0.1:{port}"
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop_process(process, timeout=30)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

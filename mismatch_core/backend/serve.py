@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from mismatch_core.backend.app import MODES
 from mismatch_core.backend.data import prepare_database
 from mismatch_core.db.engine import open_engine
 from mismatch_core.paths import generated_data_dir
+from mismatch_core.servers import stop_process, wait_until_ready
 
 logger = logging.getLogger(__name__)
 
@@ -55,19 +55,18 @@ def start_gunicorn(
         "mismatch_core.backend.wsgi:app",
     ]
     process = subprocess.Popen(command, env=environment)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode} while starting")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
-                if response.status == 200:
-                    logger.info("backend (%s) serving on 127.0.0.1:%d", mode, port)
-                    return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise TimeoutError("gunicorn did not respond on /health within 120 s; check its output above")
+    # Each worker fits the matcher on every job before it serves, which takes minutes at 1M.
+    wait_until_ready(lambda: _healthy(port), "gunicorn", process, timeout=600)
+    logger.info("backend (%s) serving on 127.0.0.1:%d", mode, port)
+    return process
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def _positive(text: str) -> int:
@@ -104,11 +103,11 @@ def run(args: argparse.Namespace) -> int:
 
     def stop(signum: int, _frame: object) -> None:
         logger.info("received signal %d; stopping gunicorn", signum)
-        process.terminate()
+        stop_process(process, timeout=30)
 
     signal.signal(signal.SIGTERM, stop)
     try:
         return process.wait()
     except KeyboardInterrupt:
-        process.terminate()
-        return process.wait()
+        stop_process(process, timeout=30)
+        return process.returncode

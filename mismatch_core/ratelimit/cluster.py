@@ -20,7 +20,7 @@ from typing import Self
 import psutil
 
 from mismatch_core.ratelimit.demo_app import LIMIT_ENV, STORAGE_ENV
-from mismatch_core.servers import free_port
+from mismatch_core.servers import free_port, stop_process
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +91,7 @@ class GunicornApp:
     def stop(self) -> None:
         """Stop gunicorn (SIGTERM, then SIGKILL after 10 s) and delete its log."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process)
             logger.info("gunicorn on %s stopped", self.url)
         self._log.unlink(missing_ok=True)
 
