@@ -48,14 +48,19 @@ _ARRAYS_PER_BLOCK = 10
 _TARGET_ARRAY_BYTES = 4 * 2**20
 
 
-def _normalized_rows(rows: list[dict[str, float]], columns: dict[str, int]) -> sp.csr_matrix:
-    """Build a CSR matrix with one L2-normalized row per weight dict; unknown keys are dropped."""
+def _sparse_rows(
+    rows: list[dict[str, float]], columns: dict[str, int], *, normalize: bool
+) -> sp.csr_matrix:
+    """Build a CSR matrix with one row per weight dict, L2-normalized if asked.
+
+    Keys missing from ``columns`` are dropped, because no job has them.
+    """
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
     for row in rows:
         known = [(columns[key], weight) for key, weight in row.items() if key in columns]
-        norm = np.sqrt(sum(weight * weight for _, weight in known))
+        norm = np.sqrt(sum(weight * weight for _, weight in known)) if normalize else 1.0
         for column, weight in known:
             indices.append(column)
             data.append(weight / norm)
@@ -135,8 +140,8 @@ class VectorizedMatcher:
         self._title_columns = _column_index(corpus.title_idf)
         self._text_columns = _column_index(corpus.text_idf)
         self._skills = self._skill_matrix(features)
-        self._title = _normalized_rows([f.title for f in features], self._title_columns)
-        self._text = _normalized_rows([f.text for f in features], self._text_columns)
+        self._title = _sparse_rows([f.title for f in features], self._title_columns, normalize=True)
+        self._text = _sparse_rows([f.text for f in features], self._text_columns, normalize=True)
         # Term-major copies, so a résumé row times them touches only the jobs sharing a term.
         self._skills_t = self._skills.T.tocsr()
         self._title_t = self._title.T.tocsr()
@@ -153,23 +158,12 @@ class VectorizedMatcher:
         return self
 
     def _skill_matrix(self, features: list[Features]) -> sp.csr_matrix:
-        corpus = self._fitted()
+        idf = self._fitted().skill_idf
         rows = []
         for feature in features:
-            total = sum(corpus.skill_idf[name] for name in feature.skills)
-            rows.append({name: corpus.skill_idf[name] / total for name in feature.skills})
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for row in rows:
-            for name, weight in row.items():
-                indices.append(self._skill_columns[name])
-                data.append(weight)
-            indptr.append(len(indices))
-        return sp.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-            shape=(len(rows), len(self._skill_columns)),
-        )
+            total = sum(idf[name] for name in feature.skills)
+            rows.append({name: idf[name] / total for name in feature.skills})
+        return _sparse_rows(rows, self._skill_columns, normalize=False)
 
     def _build_numeric_arrays(self, jobs: list[Job]) -> None:
         self._currency_codes: dict[str, int] = {}
@@ -211,15 +205,10 @@ class VectorizedMatcher:
     def _resume_block(self, resumes: Sequence[Resume]) -> _ResumeBlock:
         corpus = self._fitted()
         features = [corpus.resume_features(resume) for resume in resumes]
-        skill_rows = [
-            {name: 1.0 for name in feature.skills if name in self._skill_columns}
-            for feature in features
-        ]
-        skills = sp.csr_matrix(
-            _indicator_rows(skill_rows, self._skill_columns), shape=(len(resumes), len(self._skill_columns))
-        )
-        title = _normalized_rows([f.title for f in features], self._title_columns)
-        text = _normalized_rows([f.text for f in features], self._text_columns)
+        skill_rows = [dict.fromkeys(feature.skills, 1.0) for feature in features]
+        skills = _sparse_rows(skill_rows, self._skill_columns, normalize=False)
+        title = _sparse_rows([f.title for f in features], self._title_columns, normalize=True)
+        text = _sparse_rows([f.text for f in features], self._text_columns, normalize=True)
 
         count = len(resumes)
         experience = np.full(count, np.nan)
@@ -417,16 +406,6 @@ class VectorizedMatcher:
             matched_skills=matched,
             missing_skills=missing,
         )
-
-
-def _indicator_rows(rows: list[dict[str, float]], columns: dict[str, int]):
-    indptr = [0]
-    indices: list[int] = []
-    for row in rows:
-        indices.extend(sorted(columns[name] for name in row))
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float64)
-    return data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)
 
 
 def _row_dots(
