@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class MatchingBenchConfig:
-    """What the matching benchmark measures and on how much data."""
+    """Settings of the matching benchmark: workload sizes, sources and what to run."""
 
     jobs: int = 20_000
     resumes: int = 1_000

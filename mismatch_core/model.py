@@ -77,7 +77,7 @@ class Job:
 
     @property
     def salary_ceiling(self) -> float | None:
-        """The most the posting offers: ``salary_max``, else ``salary_min``, else None."""
+        """Highest salary the posting offers: ``salary_max``, else ``salary_min``, else None."""
         if self.salary_max is not None:
             return self.salary_max
         return self.salary_min

@@ -1,4 +1,4 @@
-"""Where the workbench finds real data, writes generated data and puts reports."""
+"""Locations of real input data and of generated data sets."""
 
 from __future__ import annotations
 

@@ -168,7 +168,10 @@ def _unprivileged_user() -> str | None:
             return name
         except KeyError:
             continue
-    raise ServerUnavailable("running as root and no unprivileged user (postgres, nobody) exists")
+    raise ServerUnavailable(
+        "PostgreSQL cannot run as root and no unprivileged user (postgres or nobody) was "
+        "found; create one or run the tests as a normal user"
+    )
 
 
 class PostgresServer:

@@ -25,7 +25,7 @@ def prepare_database(engine: Engine, mode: str, *, jobs: int, resumes: int, seed
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(models.Job)).scalar_one()
     if stored:
-        logger.info("database already holds %d jobs; not loading again", stored)
+        logger.info("database already contains %d jobs; not loading again", stored)
         return stored
     dataset = generate(jobs, resumes, seed=seed, progress=False)
     load_frames(engine, dataset_frames(dataset))

@@ -213,8 +213,8 @@ class AsyncProcessor:
 
         Cancelling the call cancels the running items and waits for them to finish.
 
-        NOTE: streaming bounds the tasks, not the output: the returned list holds one
-        outcome per item, so a million items still cost a million list slots.
+        NOTE: streaming bounds the tasks but not the output. The returned list contains
+        one outcome per item, so a million items still cost a million list slots.
         """
         _check_options(max_concurrency, timeout)
         if not callable(func):
