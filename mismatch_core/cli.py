@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", choices=("synthetic", "real"), default="synthetic",
         help="synthetic data of the sizes above, or the real files (sizes come from them)",
     )
-    matching.add_argument("--data-dir", help="folder of real files; without it, ../shared/data or $MISMATCH_DATA_DIR")
+    matching.add_argument("--data-dir", help="folder of real files; without it, $MISMATCH_DATA_DIR, else ../shared/data")
     matching.add_argument("--seed", type=int, default=0, help="seed for data and sampling")
     matching.add_argument("--block-mb", type=int, default=256, help="memory per all-pairs block, MiB")
     matching.add_argument("--no-sklearn", action="store_true", help="skip the scikit-learn run")
