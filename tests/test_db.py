@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import DateTime, event, func, inspect, select, text
+from sqlalchemy import DateTime, create_engine, event, func, inspect, select, text
 
 from mismatch_core.db import migrate, queries
 from mismatch_core.db.engine import analyze, open_engine
@@ -205,9 +205,38 @@ def test_load_references_existing_rows(frames, engine):
 
     orphans = frames["jobs"].iloc[500:600].copy()
     orphans.loc[orphans.index[50], "company_id"] = 10**9
-    with pytest.raises(LoadError, match="FOREIGN KEY constraint failed"):
+    orphans.loc[orphans.index[70], "company_id"] = 10**9 + 1
+    with pytest.raises(LoadError, match="no companies.id with this id") as caught:
         load_frames(engine, {"jobs": orphans})
+    assert (caught.value.row, caught.value.field, caught.value.value) == (50, "company_id", 10**9)
+    assert caught.value.batch == (0, 100)
+    assert "FOREIGN KEY constraint failed" in str(caught.value)
     assert _row_count(engine, "jobs") == 500
+
+
+def test_reference_check_covers_every_foreign_key(frames, engine):
+    migrate.upgrade(engine, migrate.INITIAL)
+    load_frames(engine, {name: frames[name] for name in ("companies", "skills", "jobs")})
+    links = frames["job_skills"].iloc[:300].copy()
+    links.loc[links.index[123], "skill_id"] = 10**6
+    with pytest.raises(LoadError, match="no skills.id with this id") as caught:
+        load_frames(engine, {"job_skills": links})
+    assert (caught.value.row, caught.value.field) == (123, "skill_id")
+    assert _row_count(engine, "job_skills") == 0
+
+
+def test_engine_without_foreign_keys_loads_unchecked(frames, tmp_path):
+    plain = create_engine(f"sqlite:///{tmp_path / 'plain.sqlite'}")
+    try:
+        migrate.upgrade(plain, migrate.INITIAL)
+        jobs = frames["jobs"].iloc[:10].copy()
+        jobs["company_id"] = 10**9
+        # SQLite's default is foreign keys off. Checking references to rows already in
+        # the database is the database's job, so the load accepts these orphans too.
+        load_frames(plain, {"jobs": jobs})
+        assert _row_count(plain, "jobs") == 10
+    finally:
+        plain.dispose()
 
 
 def test_load_validates_arguments(frames, engine):

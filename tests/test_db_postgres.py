@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -74,6 +75,22 @@ def test_postgres_bad_row_rolls_back(engine, frames):
 
     assert caught.value.row == 250
     assert _count(engine, "resumes") == before
+
+
+def test_postgres_orphan_reference_names_row(engine, frames):
+    before = _count(engine, "job_skills")
+    skill = int(frames["skills"]["id"].iloc[0])
+    taken = frames["job_skills"].query("skill_id == @skill")["job_id"]
+    jobs = frames["jobs"]["id"][~frames["jobs"]["id"].isin(taken)].iloc[:300].to_numpy()
+    links = pd.DataFrame({"job_id": jobs, "skill_id": np.arange(300) + 10**6})
+    links.loc[:41, "skill_id"] = skill
+
+    with pytest.raises(LoadError, match="no skills.id with this id") as caught:
+        load_frames(engine, {"job_skills": links}, batch_size=100)
+
+    # The aborted transaction cannot be read, so the lookup used a second connection.
+    assert (caught.value.row, caught.value.field) == (42, "skill_id")
+    assert _count(engine, "job_skills") == before
 
 
 def test_postgres_plan_has_analyze_figures(engine, frames):

@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Connection, DateTime, Engine, Float, Integer, String, Table, insert
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    insert,
+    select,
+)
 from sqlalchemy.exc import DBAPIError
 
 from mismatch_core.db.models import Base
@@ -92,6 +103,8 @@ def _type_problems(column, values: pd.Series) -> tuple[np.ndarray, str]:
     present = values.notna().to_numpy()
     kind = column.type
     if isinstance(kind, Boolean):
+        if pd.api.types.is_bool_dtype(values.dtype):
+            return np.zeros(len(values), dtype=bool), ""
         bad = ~values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
         return bad & present, "expected a bool"
     if isinstance(kind, Integer):
@@ -213,13 +226,15 @@ def _bound_values(values: pd.Series, column, dialect) -> list:
         # The same text SQLAlchemy's per-value processor writes, about 10 times faster.
         return _sqlite_datetimes(values)
 
-    result = values.tolist()
-    if not (pd.api.types.is_integer_dtype(values.dtype)
-            or pd.api.types.is_bool_dtype(values.dtype)):
-        missing = values.isna().to_numpy()
-        if missing.any():
-            result = [None if gap else value for value, gap in zip(result, missing, strict=True)]
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
+        # Two possible values: process each once and pick per row.
+        choices = [False, True] if process is None else [process(False), process(True)]
+        return np.asarray(choices, dtype=object)[values.to_numpy(dtype=np.intp)].tolist()
+    if pd.api.types.is_integer_dtype(values.dtype):
+        result = values.tolist()
+    else:
+        result = values.to_numpy(dtype=object, na_value=None).tolist()
     if process is not None:
         result = [process(value) for value in result]
     return result
@@ -235,8 +250,9 @@ def load_frames(
     """Insert every frame into the table of the same name in one transaction.
 
     Frames are loaded in ``LOAD_ORDER``. A reference to a table loaded earlier in this
-    call is checked row by row. A reference to rows already in the database is left to
-    the database's foreign key, which rejects the whole batch without a row number.
+    call is checked row by row before each insert. A reference to rows already in the
+    database is left to the database's foreign key; when it rejects a batch, the load
+    looks up the batch's references to name the first row without a parent.
     """
     batch_size = _check_batch_size(batch_size)
     unknown = sorted(set(frames) - set(LOAD_ORDER))
@@ -274,6 +290,51 @@ def load_frames(
     return report
 
 
+def _missing_parent(
+    connection: Connection, table: Table, batch: pd.DataFrame
+) -> tuple[int, str, object, str] | None:
+    """Return (row in batch, field, value, reason) of the first reference with no parent row.
+
+    It runs after the database rejected a batch. SQLite keeps the transaction usable
+    after a failed statement, so the lookup reads there; PostgreSQL aborts it, so the
+    lookup reads committed rows through a second connection. Parents loaded in the same
+    call never get here: the row checks before the insert cover them.
+    """
+    try:
+        if connection.dialect.name == "sqlite":
+            return _find_missing_parent(connection, table, batch)
+        with connection.engine.connect() as probe:
+            return _find_missing_parent(probe, table, batch)
+    except DBAPIError as error:
+        logger.warning("could not look up the parents of %s rows: %s", table.name, error.orig)
+        return None
+
+
+def _find_missing_parent(
+    connection: Connection, table: Table, batch: pd.DataFrame
+) -> tuple[int, str, object, str] | None:
+    found = []
+    for key in table.foreign_keys:
+        name = key.parent.name
+        if name not in batch.columns:
+            continue
+        values = batch[name].dropna().unique().tolist()
+        present = set()
+        # Chunks stay below SQLite's smallest limit on bound parameters (999).
+        for chunk in range(0, len(values), 900):
+            wanted = values[chunk : chunk + 900]
+            present.update(connection.execute(
+                select(key.column).where(key.column.in_(wanted))
+            ).scalars())
+        missing = batch[name].notna().to_numpy() & ~batch[name].isin(present).to_numpy()
+        row = _first(missing)
+        if row is not None:
+            value = batch[name].iloc[row]
+            value = value.item() if isinstance(value, np.generic) else value
+            found.append((row, name, value, f"no {key.target_fullname} with this id"))
+    return min(found, key=lambda problem: problem[0]) if found else None
+
+
 def _compiled_insert(connection: Connection, table: Table, frame: pd.DataFrame):
     """Compile ``INSERT INTO table`` for the frame's columns; return SQL and parameter order."""
     names = [c.name for c in table.columns if c.name in frame.columns]
@@ -305,6 +366,12 @@ def _insert_frame(
         except DBAPIError as error:
             logger.error("database rejected %s rows %d-%d: %s", loader.table.name, start,
                          stop - 1, error.orig)
+            problem = _missing_parent(connection, loader.table, frame.iloc[start:stop])
+            if problem is not None:
+                row, column, value, reason = problem
+                raise LoadError(loader.table.name, start + row, column, value,
+                                f"{reason} (database error: {error.orig})",
+                                (start, stop)) from error
             raise LoadError(loader.table.name, None, None, None,
                             f"database error: {error.orig}", (start, stop)) from error
         batches += 1
