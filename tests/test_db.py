@@ -11,7 +11,12 @@ from sqlalchemy import DateTime, create_engine, event, func, inspect, select, te
 
 from mismatch_core.db import migrate, queries
 from mismatch_core.db.engine import analyze, open_engine
-from mismatch_core.db.experiment import compare_bulk_loads, measure_queries, query_workload
+from mismatch_core.db.experiment import (
+    compare_bulk_loads,
+    driver_call,
+    measure_queries,
+    query_workload,
+)
 from mismatch_core.db.explain import (
     SCAN,
     SEARCH,
@@ -447,7 +452,35 @@ def test_measure_queries_times_each(frames, loaded):
     for measurement in results.values():
         assert measurement.latencies.shape == (5,)
         assert np.all(measurement.latencies > 0)
+        assert measurement.driver_latencies.shape == (5,)
+        assert np.all(measurement.driver_latencies > 0)
         assert measurement.plan.nodes
+
+
+def test_driver_call_returns_the_same_rows(frames, loaded):
+    workload = query_workload(frames, requests=8, seed=5)
+    compared = {}
+    with loaded.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()
+        for name, statements in workload.items():
+            compared[name] = 0
+            for statement in statements:
+                through_sqlalchemy = [tuple(row) for row in connection.execute(statement)]
+                cursor.execute(*driver_call(statement, connection.dialect))
+                raw = cursor.fetchall()
+                # Same rows in the same order; SQLite returns datetimes as stored text.
+                assert [row[0] for row in raw] == [row[0] for row in through_sqlalchemy], name
+                assert len(raw) == len(through_sqlalchemy)
+                compared[name] += len(raw)
+        cursor.close()
+    # Every query returned rows, so the comparison above was not between empty lists.
+    assert all(compared.values()), compared
+
+    # Parameters pass through SQLAlchemy's converters: SQLite gets datetimes as the text
+    # it stores, not the driver's own ISO form with "+00:00", which compares differently.
+    cursor_at = (dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC), 7)
+    _, parameters = driver_call(queries.recent_jobs(5, cursor_at), loaded.dialect)
+    assert parameters[:3] == ("2025-03-01 12:00:00.000000", 7, 5)
 
 
 def test_missing_column_rejected(frames, engine):
