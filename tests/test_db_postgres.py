@@ -80,8 +80,8 @@ def test_postgres_bad_row_rolls_back(engine, frames):
 def test_postgres_orphan_reference_names_row(engine, frames):
     before = _count(engine, "job_skills")
     skill = int(frames["skills"]["id"].iloc[0])
-    taken = frames["job_skills"].query("skill_id == @skill")["job_id"]
-    jobs = frames["jobs"]["id"][~frames["jobs"]["id"].isin(taken)].iloc[:300].to_numpy()
+    with_skill = frames["job_skills"].query("skill_id == @skill")["job_id"]
+    jobs = frames["jobs"]["id"][~frames["jobs"]["id"].isin(with_skill)].iloc[:300].to_numpy()
     links = pd.DataFrame({"job_id": jobs, "skill_id": np.arange(300) + 10**6})
     links.loc[:41, "skill_id"] = skill
 

@@ -159,8 +159,8 @@ def driver_call(statement: Select, dialect) -> tuple[str, tuple | dict]:
     """
     compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
-    # NOTE: _bind_processors is SQLAlchemy's own table of per-parameter converters
-    # (private, stable through 2.0); tests check the driver returns the same rows.
+    # NOTE: _bind_processors is SQLAlchemy's private table of per-parameter converters.
+    # A test checks that the cursor returns the same rows, in case a release changes it.
     processors = compiled._bind_processors
     bound = {key: processors[key](value) if key in processors else value
              for key, value in params.items()}

@@ -251,8 +251,8 @@ def load_frames(
 
     Frames are loaded in ``LOAD_ORDER``. A reference to a table loaded earlier in this
     call is checked row by row before each insert. A reference to rows already in the
-    database is left to the database's foreign key; when it rejects a batch, the load
-    looks up the batch's references to name the first row without a parent.
+    database is checked by the database's foreign key. When that rejects a batch, the
+    load looks up the batch's references to name the first row without a parent.
     """
     batch_size = _check_batch_size(batch_size)
     unknown = sorted(set(frames) - set(LOAD_ORDER))
@@ -296,7 +296,7 @@ def _missing_parent(
     """Return (row in batch, field, value, reason) of the first reference with no parent row.
 
     It runs after the database rejected a batch. SQLite keeps the transaction usable
-    after a failed statement, so the lookup reads there; PostgreSQL aborts it, so the
+    after a failed statement, so the lookup reads there. PostgreSQL aborts it, so the
     lookup reads committed rows through a second connection. Parents loaded in the same
     call never get here: the row checks before the insert cover them.
     """
@@ -320,11 +320,11 @@ def _find_missing_parent(
             continue
         values = batch[name].dropna().unique().tolist()
         present = set()
-        # Chunks stay below SQLite's smallest limit on bound parameters (999).
+        # Chunks stay below 999 bound parameters, SQLite's limit before version 3.32.
         for chunk in range(0, len(values), 900):
-            wanted = values[chunk : chunk + 900]
+            requested = values[chunk : chunk + 900]
             present.update(connection.execute(
-                select(key.column).where(key.column.in_(wanted))
+                select(key.column).where(key.column.in_(requested))
             ).scalars())
         missing = batch[name].notna().to_numpy() & ~batch[name].isin(present).to_numpy()
         row = _first(missing)
