@@ -201,6 +201,33 @@ def fixed_cost_call(call_seconds: float, item_seconds: float) -> Callable[[list[
     return call
 
 
+def per_resume_seconds(
+    matcher: Any, resumes: Sequence[Any], k: int, sizes: Sequence[int], passes: int = 3,
+    clock: Callable[[], float] = time.perf_counter,
+) -> dict[int, float]:
+    """Return the seconds per résumé of ``top_k_many`` called in batches of each size.
+
+    Batches run one after another in this thread, so the figures show what sharing a
+    call saves and nothing else. Each size keeps the fastest of ``passes`` passes.
+    """
+    if passes < 1:
+        raise ValueError(f"passes must be at least 1, got {passes}")
+    if not resumes:
+        raise ValueError("resumes is empty")
+    results = {}
+    for size in sizes:
+        if size < 1:
+            raise ValueError(f"batch sizes must be at least 1, got {size}")
+        timings = []
+        for _ in range(passes):
+            started = clock()
+            for start in range(0, len(resumes), size):
+                matcher.top_k_many(resumes[start : start + size], k)
+            timings.append((clock() - started) / len(resumes))
+        results[size] = min(timings)
+    return results
+
+
 async def time_overhead(count: int, repeats: int) -> dict[str, float]:
     """Return the median seconds to run ``count`` trivial coroutines, per method."""
 
@@ -307,7 +334,12 @@ async def _run_serving(config: BatchingBenchConfig, matcher: Any, resumes: list[
     same = [[m.job_id for m in r] for r in per_request.results] == [
         [m.job_id for m in r] for r in batched.results
     ]
+    sizes = sorted({1, 4, 16, config.max_batch_size})
+    costs = per_resume_seconds(matcher, resumes[: max(sizes) * 2], config.k, sizes)
     matching = {
+        "per_resume_ms": {str(size): seconds * 1e3 for size, seconds in costs.items()},
+        # What sharing a call can save at most, on one thread: the rest is per résumé.
+        "batching_ceiling": costs[1] / min(costs.values()),
         "one call per request": _serving_summary(per_request),
         "micro-batched": _serving_summary(batched),
         "throughput_ratio": batched.throughput / per_request.throughput,
@@ -387,6 +419,12 @@ def format_results(results: dict) -> str:
                 f"mean batch {stats['mean_batch_size']:.1f}"
             )
         lines.append(f"{title}: micro-batched throughput {section['throughput_ratio']:.1f}x")
+        if "per_resume_ms" in section:
+            costs = ", ".join(f"{size} {ms:.3f} ms" for size, ms in section["per_resume_ms"].items())
+            lines.append(
+                f"{title}: top_k_many per résumé by batch size (one thread): {costs}; "
+                f"batching alone gains at most {section['batching_ceiling']:.1f}x"
+            )
     lines.append(f"rankings identical: {results['serving']['matching']['same_rankings']}")
 
     overhead = results["overhead"]

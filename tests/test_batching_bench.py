@@ -13,6 +13,7 @@ from mismatch_core.bench_batching import (
     BatchingBenchConfig,
     CompletionTimer,
     format_results,
+    per_resume_seconds,
     register,
     run_batching_benchmark,
     time_overhead,
@@ -37,6 +38,9 @@ def test_benchmark_results():
     assert matching["one call per request"]["mean_batch_size"] == 1.0
     assert matching["micro-batched"]["mean_batch_size"] > 1.0
     assert results["serving"]["fixed_cost"]["throughput_ratio"] > 0
+    assert set(matching["per_resume_ms"]) == {"1", "4", "16", str(TINY["max_batch_size"])}
+    assert all(ms > 0 for ms in matching["per_resume_ms"].values())
+    assert matching["batching_ceiling"] >= 1.0
     assert set(results["overhead"]["median_seconds"]) == {
         "asyncio.gather",
         "process_batch",
@@ -45,7 +49,27 @@ def test_benchmark_results():
     text = format_results(results)
     assert "micro-batched throughput" in text
     assert "process_batch / gather" in text
+    assert "batching alone gains at most" in text
     json.dumps(results)
+
+
+def test_per_resume_seconds_counts_calls():
+    calls = []
+
+    class CountingMatcher:
+        def top_k_many(self, resumes, k):
+            calls.append(len(resumes))
+            return [[] for _ in resumes]
+
+    ticks = iter(range(100))
+    costs = per_resume_seconds(
+        CountingMatcher(), list(range(8)), 10, [1, 4], passes=2, clock=lambda: next(ticks)
+    )
+    assert calls == [1] * 8 + [1] * 8 + [4, 4] + [4, 4]
+    # One tick per pass over 8 résumés with the fake clock.
+    assert costs == {1: 1 / 8, 4: 1 / 8}
+    with pytest.raises(ValueError, match="resumes is empty"):
+        per_resume_seconds(CountingMatcher(), [], 10, [1])
 
 
 def test_command_line(tmp_path, capsys):
