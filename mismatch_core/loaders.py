@@ -293,7 +293,10 @@ def _read_table(
     because ``csv.reader.line_num`` gives the line where it ends. Blank lines are
     skipped and do not count as records.
     """
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""), delimiter=delimiter, strict=True)
+    text = _read_text(path)
+    # The same physical lines the reader consumes, to look at a record's raw text.
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header = _check_header(path, next(reader, None), columns, delimiter)
     positions = {name: header.index(name) for name in columns}
 
@@ -335,7 +338,33 @@ def _read_table(
                 "unclosed quote",
             )
             continue
+        stray = _stray_quote(row, "".join(lines[start - 1 : previous_end]))
+        if stray is not None:
+            yield RowError(
+                path,
+                start,
+                header[stray],
+                row[stray],
+                f"quote inside an unquoted field{_span(start, previous_end)}; a field that "
+                f"contains quotes must be quoted as a whole, with inner quotes doubled, so "
+                "the reader cannot tell where this record really ends",
+            )
+            continue
         yield _Record(start, number, {name: row[index] for name, index in positions.items()})
+
+
+def _stray_quote(row: list[str], raw: str) -> int | None:
+    """Return the position of the first field with a quote that the raw text never quoted.
+
+    A quoted field writes each inner quote twice (RFC 4180), so a field value whose
+    quotes are not doubled somewhere in the record's raw text came from an unquoted
+    field. Python's reader keeps such quotes as text, which hides broken quoting: the
+    rest of a multi-line field then reads as records of its own.
+    """
+    for position, value in enumerate(row):
+        if '"' in value and value.replace('"', '""') not in raw:
+            return position
+    return None
 
 
 class _FieldParser:

@@ -577,6 +577,25 @@ def test_resumes_unterminated_quote(tmp_path):
     assert "malformed quoting" in caught.value.errors[0].message
 
 
+def test_resumes_stray_quote_rejected(tmp_path):
+    text = (
+        "Category,Resume\n"
+        'HR,x"TECHNICAL skills\n'
+        "Python and SQL\n"
+        'IT,"He wrote ""clean"" Python"\n'
+    )
+    path = write(tmp_path, "resumes.csv", text)
+
+    result = load_resumes_csv(path, on_error="skip")
+
+    first = result.errors[0]
+    assert (first.line, first.field) == (2, "Resume")
+    assert "quote inside an unquoted field" in first.message
+    # The line the broken field spilled onto is rejected as well, not loaded.
+    assert [error.line for error in result.errors] == [2, 3]
+    assert [resume.text for resume in result.items] == ['He wrote "clean" Python']
+
+
 # ---------------------------------------------------------------------------
 # O*NET, ESCO and the vocabulary
 # ---------------------------------------------------------------------------
