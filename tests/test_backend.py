@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from mismatch_core.backend import BackendConfig, create_app
@@ -127,6 +129,27 @@ def test_oversized_body_rejected(client):
                            content_type="application/json")
     assert response.status_code == 413
     assert response.json["error"]["field"] == "body"
+
+
+def _chunked(client, body: bytes):
+    # Chunked transfer encoding: no Content-Length, and the server marks the body's end.
+    return client.post(
+        "/match", input_stream=io.BytesIO(body), content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_chunked_oversized_body_rejected(client):
+    response = _chunked(client, b'{"text": "' + b"x" * 5000 + b'"}')
+    assert response.status_code == 413
+    assert response.json["error"]["field"] == "body"
+
+
+def test_chunked_body_within_limit_matches(client):
+    response = _chunked(client, '{"text": "Python и SQL разработчик"}'.encode())
+    assert response.status_code == 200
+    assert response.json["matches"]
 
 
 def test_metrics_use_route_labels(client):

@@ -225,19 +225,39 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
                 415, "send the body as JSON with the header Content-Type: application/json",
                 "body",
             )
-        if request.content_length and request.content_length > config.max_body_bytes:
-            abort(413)
+        data = _read_body(config.max_body_bytes)
         try:
-            body = request.get_json(silent=True)
+            body = app.json.loads(data)
         except RecursionError:
             raise ApiError(400, "the JSON body is nested too deeply", "body") from None
-        if body is None and request.get_data(cache=True).strip() not in (b"null",):
-            raise ApiError(400, "the body is not valid JSON; send a JSON object", "body")
+        except ValueError:
+            raise ApiError(400, "the body is not valid JSON; send a JSON object", "body") from None
         resume = parse_match_request(body)
         return jsonify({"matches": top_matches(resume, limit)})
 
     _install_rate_limiter(app, config)
     return app
+
+
+def _read_body(limit: int) -> bytes:
+    """Return the request body, or abort with 413 when it is longer than ``limit`` bytes.
+
+    A chunked body has no Content-Length, and Werkzeug then cuts the stream at the limit
+    without an error, so the handler would see truncated JSON. This reads one byte past
+    the limit from the server's input instead, to tell the two cases apart.
+    """
+    length = request.content_length
+    if length is not None:
+        if length > limit:
+            abort(413)
+        return request.get_data(cache=True)
+    if not request.environ.get("wsgi.input_terminated"):
+        # The server cannot mark where the body ends, so Werkzeug reads nothing.
+        return request.get_data(cache=True)
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    return data
 
 
 def _install_rate_limiter(app: Flask, config: BackendConfig) -> None:
