@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -55,8 +56,13 @@ def start_gunicorn(
         "mismatch_core.backend.wsgi:app",
     ]
     process = subprocess.Popen(command, env=environment)
-    # Each worker fits the matcher on every job before it serves, which takes minutes at 1M.
-    wait_until_ready(lambda: _healthy(port), "gunicorn", process, timeout=600)
+    try:
+        # Each worker fits the matcher on every job before it serves: minutes at 1M jobs.
+        wait_until_ready(lambda: _healthy(port), "gunicorn", process, timeout=600)
+    except BaseException:
+        # Also on Ctrl-C or SIGTERM during start-up, so no gunicorn is left running.
+        stop_process(process)
+        raise
     logger.info("backend (%s) serving on 127.0.0.1:%d", mode, port)
     return process
 
@@ -92,22 +98,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="synthetic résumés to load when the database is empty")
 
 
+class _Terminated(Exception):
+    """SIGTERM arrived: raised from the signal handler to leave ``process.wait()``."""
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    # Stopping gunicorn here would wait on it while the interrupted wait() in run() still
+    # holds Popen's lock, which deadlocks. So the handler only unwinds run().
+    raise _Terminated(signum)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Prepare the database, then serve until interrupted."""
+    """Prepare the database, then serve until interrupted (Ctrl-C or SIGTERM)."""
     database_url = args.database_url or default_database_url(args.mode)
     prepare_database(open_engine(database_url), args.mode, jobs=args.jobs, resumes=args.resumes)
-    process = start_gunicorn(
-        args.mode, database_url, port=args.port, workers=args.workers, redis_url=args.redis_url
-    )
-    print(f"serving {args.mode} backend on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
-
-    def stop(signum: int, _frame: object) -> None:
-        logger.info("received signal %d; stopping gunicorn", signum)
-        stop_process(process, timeout=30)
-
-    signal.signal(signal.SIGTERM, stop)
+    metrics_dir = Path(tempfile.mkdtemp(prefix="mismatch-prometheus-"))
+    process = None
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
+        process = start_gunicorn(
+            args.mode, database_url, port=args.port, workers=args.workers,
+            redis_url=args.redis_url, metrics_dir=metrics_dir,
+        )
+        print(f"serving {args.mode} backend on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
         return process.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated):
+        logger.info("stopping gunicorn")
         stop_process(process, timeout=30)
-        return process.returncode
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        stop_process(process, timeout=30)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
