@@ -193,12 +193,52 @@ def test_database_error_rejects_batch(frames, engine):
     load_frames(engine, {"companies": frames["companies"].iloc[:10]})
     tables = {"companies": frames["companies"].iloc[5:20]}
 
-    with pytest.raises(LoadError, match="database error") as caught:
+    with pytest.raises(LoadError, match="already stored") as caught:
         load_frames(engine, tables, batch_size=4)
 
-    assert caught.value.row is None
+    # Companies 5-9 are stored already: the first new row repeats id 6.
+    assert (caught.value.row, caught.value.field, caught.value.value) == (0, "id", 6)
     assert caught.value.batch == (0, 4)
+    assert "UNIQUE constraint failed" in str(caught.value)
     assert _row_count(engine, "companies") == 10
+
+
+def test_database_error_without_culprit_names_batch(frames, engine):
+    migrate.upgrade(engine, migrate.INITIAL)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER no_skills BEFORE INSERT ON skills "
+            "BEGIN SELECT RAISE(ABORT, 'skills are read-only'); END"
+        )
+    with pytest.raises(LoadError, match="skills are read-only") as caught:
+        load_frames(engine, {"skills": frames["skills"]}, batch_size=50)
+    assert caught.value.row is None
+    assert caught.value.batch == (0, 50)
+    assert "Check these rows against the rows already stored" in str(caught.value)
+
+
+def test_rejection_names_earliest_row_of_either_kind(frames, engine):
+    migrate.upgrade(engine, migrate.INITIAL)
+    load_frames(engine, {"companies": frames["companies"]})
+    load_frames(engine, {"jobs": frames["jobs"].iloc[:100]})
+    jobs = frames["jobs"].iloc[50:300].reset_index(drop=True)
+    jobs.loc[200, "company_id"] = 10**9
+    with pytest.raises(LoadError, match="already stored") as caught:
+        load_frames(engine, {"jobs": jobs})
+    # Row 0 repeats a stored job id; the orphan at row 200 comes later.
+    assert (caught.value.row, caught.value.field) == (0, "id")
+
+
+def test_references_to_stored_parents_load(frames, engine):
+    migrate.upgrade(engine, migrate.INITIAL)
+    companies = frames["companies"]
+    load_frames(engine, {"companies": companies.iloc[:50]})
+    # New companies and jobs of both old and new companies, in one call.
+    jobs = frames["jobs"].iloc[:400]
+    assert jobs["company_id"].isin(companies["id"].iloc[:50]).any()
+    report = load_frames(engine, {"companies": companies.iloc[50:], "jobs": jobs})
+    assert report.rows == {"companies": len(companies) - 50, "jobs": 400}
+    assert _row_count(engine, "jobs") == 400
 
 
 def test_load_references_existing_rows(frames, engine):

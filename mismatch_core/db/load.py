@@ -51,16 +51,24 @@ class LoadError(ValueError):
         self.table = table
         self.row = row
         self.field = field
-        self.value = value
+        self.value = _plain(value)
         self.reason = reason
         self.batch = batch
-        where = f"row {row}" if row is not None else f"rows {batch[0]}-{batch[1] - 1}"
+        rows = f"rows {batch[0]}-{batch[1] - 1}"
         column = f", field {field!r}" if field is not None else ""
-        super().__init__(
-            f"{table} {where}{column}: {reason} (value {value!r}); batch of rows "
-            f"{batch[0]}-{batch[1] - 1} rejected and nothing committed. Row numbers count "
-            "from 0 in the input frame. Fix the row and load again."
-        )
+        if row is None:
+            advice = ("Fix the field and load again." if field is not None else
+                      "Check these rows against the rows already stored, then load again.")
+            message = (
+                f"{table} {rows}{column}: {reason}. Nothing was committed. {advice}"
+            )
+        else:
+            message = (
+                f"{table} row {row}{column}: {reason}; value {self.value!r}. The batch of "
+                f"{rows} was rejected and nothing committed. Row numbers count from 0 in "
+                "the input frame. Fix the row and load again."
+            )
+        super().__init__(message)
 
 
 @dataclass
@@ -145,8 +153,14 @@ class _TableLoader:
     references: Mapping[str, np.ndarray]  # column -> ids loaded for the referenced table
     first_duplicate: int | None  # first row whose primary key an earlier row has
 
-    def validate(self, frame: pd.DataFrame, start: int, stop: int) -> None:
-        """Raise ``LoadError`` for the first bad row of rows ``start:stop``."""
+    def validate(
+        self, frame: pd.DataFrame, start: int, stop: int, connection: Connection | None = None
+    ) -> None:
+        """Raise ``LoadError`` for the first bad row of rows ``start:stop``.
+
+        A reference that is not among the ids loaded in this call is looked up in the
+        database through ``connection``, because it may point to a row stored earlier.
+        """
         name = self.table.name
         batch = frame.iloc[start:stop]
         # The insert sends only the frame's columns, so Python-side defaults do not apply.
@@ -170,14 +184,19 @@ class _TableLoader:
                 problems.append((row, column.name, reason))
             if column.name in self.references:
                 known = self.references[column.name]
-                row = _first(~np.isin(values.to_numpy(), known) & values.notna().to_numpy())
+                unknown = ~np.isin(values.to_numpy(), known) & values.notna().to_numpy()
+                if unknown.any() and connection is not None:
+                    key = next(iter(column.foreign_keys))
+                    stored = _stored_values(connection, key.column, values[unknown].unique())
+                    unknown &= ~values.isin(stored).to_numpy()
+                row = _first(unknown)
                 if row is not None:
                     target = next(iter(column.foreign_keys)).target_fullname
                     problems.append((row, column.name, f"no {target} with this id"))
 
         if self.first_duplicate is not None and start <= self.first_duplicate < stop:
             keys = [c.name for c in self.table.primary_key.columns]
-            key = tuple(batch.iloc[self.first_duplicate - start][keys].tolist())
+            key = tuple(_plain(v) for v in batch.iloc[self.first_duplicate - start][keys])
             problems.append((self.first_duplicate - start, keys[-1],
                              f"duplicate primary key {key} of an earlier row"))
 
@@ -250,9 +269,10 @@ def load_frames(
     """Insert every frame into the table of the same name in one transaction.
 
     Frames are loaded in ``LOAD_ORDER``. A reference to a table loaded earlier in this
-    call is checked row by row before each insert. A reference to rows already in the
-    database is checked by the database's foreign key. When that rejects a batch, the
-    load looks up the batch's references to name the first row without a parent.
+    call, or to a row stored earlier, is checked row by row before each insert. When the
+    database still rejects a batch (a key it already contains, a foreign key, a trigger),
+    the transaction is rolled back and the load looks up the batch's keys and references
+    to name the first bad row.
     """
     batch_size = _check_batch_size(batch_size)
     unknown = sorted(set(frames) - set(LOAD_ORDER))
@@ -261,6 +281,21 @@ def load_frames(
 
     report = LoadReport()
     loaded_ids: dict[str, np.ndarray] = {}
+    try:
+        _load_all(engine, frames, batch_size, clock, report, loaded_ids)
+    except _BatchRejected as rejected:
+        # The transaction is rolled back, so the database is as it was before the load,
+        # and the rows of this call that it references are in ``loaded_ids``.
+        error = _explain_rejection(engine, rejected, loaded_ids)
+        logger.error("rejected load into %s: %s", rejected.table.name, error)
+        raise error from rejected.error
+    return report
+
+
+def _load_all(
+    engine: Engine, frames: Mapping[str, pd.DataFrame], batch_size: int,
+    clock: Callable[[], float], report: LoadReport, loaded_ids: dict[str, np.ndarray],
+) -> None:
     with engine.connect() as connection, connection.begin() as transaction:
         for name in LOAD_ORDER:
             if name not in frames:
@@ -287,52 +322,108 @@ def load_frames(
         started = clock()
         transaction.commit()
         report.commit_seconds = clock() - started
-    return report
 
 
-def _missing_parent(
-    connection: Connection, table: Table, batch: pd.DataFrame
-) -> tuple[int, str, object, str] | None:
-    """Return (row in batch, field, value, reason) of the first reference with no parent row.
+class _BatchRejected(Exception):
+    """The database rejected a batch. ``load_frames`` explains it after the rollback."""
 
-    It runs after the database rejected a batch. SQLite keeps the transaction usable
-    after a failed statement, so the lookup reads there. PostgreSQL aborts it, so the
-    lookup reads committed rows through a second connection. Parents loaded in the same
-    call never get here: the row checks before the insert cover them.
+    def __init__(self, table: Table, batch: pd.DataFrame, start: int, error: DBAPIError) -> None:
+        super().__init__(str(error.orig))
+        self.table = table
+        self.batch = batch
+        self.start = start
+        self.error = error
+
+
+def _stored_values(connection: Connection, column, values) -> set:
+    """Return those of ``values`` that are stored in ``column``."""
+    values = list(values)
+    found: set = set()
+    # Chunks stay below 999 bound parameters, SQLite's limit before version 3.32.
+    for chunk in range(0, len(values), 900):
+        requested = [_plain(value) for value in values[chunk : chunk + 900]]
+        found.update(connection.execute(select(column).where(column.in_(requested))).scalars())
+    return found
+
+
+def _plain(value: object) -> object:
+    """Return a NumPy scalar as the Python value that drivers and messages expect."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _explain_rejection(
+    engine: Engine, rejected: _BatchRejected, loaded_ids: Mapping[str, np.ndarray]
+) -> LoadError:
+    """Return a ``LoadError`` naming the first row of the batch that the database refused.
+
+    It looks for a key value that is already stored and for a reference to a row that is
+    neither stored nor loaded in this call. Checks before the insert already rejected
+    duplicates within the frame and references to this load's own rows.
     """
+    table, batch, start = rejected.table, rejected.batch, rejected.start
+    span = (start, start + len(batch))
+    reason = f"the database rejected the batch ({_first_line(rejected.error.orig)})"
+    problems: list[tuple[int, str, object, str]] = []
     try:
-        if connection.dialect.name == "sqlite":
-            return _find_missing_parent(connection, table, batch)
-        with connection.engine.connect() as probe:
-            return _find_missing_parent(probe, table, batch)
+        with engine.connect() as connection:
+            problems += _stored_keys(connection, table, batch)
+            problems += _missing_parents(connection, table, batch, loaded_ids)
     except DBAPIError as error:
-        logger.warning("could not look up the parents of %s rows: %s", table.name, error.orig)
-        return None
+        logger.warning("could not look up the rows behind the rejection: %s", error.orig)
+    if not problems:
+        return LoadError(table.name, None, None, None, reason, span)
+    row, field, value, found = min(problems, key=lambda problem: problem[0])
+    return LoadError(table.name, start + row, field, value, f"{found}; {reason}", span)
 
 
-def _find_missing_parent(
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _stored_keys(
     connection: Connection, table: Table, batch: pd.DataFrame
-) -> tuple[int, str, object, str] | None:
-    found = []
+) -> list[tuple[int, str, object, str]]:
+    """Return (row, field, value, reason) of the first stored key value per key column.
+
+    Key columns are the primary key when it has one column, and unique columns.
+    """
+    keys = [column for column in table.columns
+            if column.unique or (column.primary_key and len(table.primary_key.columns) == 1)]
+    problems = []
+    for column in keys:
+        if column.name not in batch.columns:
+            continue
+        values = batch[column.name]
+        stored = _stored_values(connection, column, values.dropna().unique())
+        row = _first(values.isin(stored).to_numpy())
+        if row is not None:
+            value = _plain(values.iloc[row])
+            reason = f"a {table.name} row with {column.name} {value!r} is already stored"
+            problems.append((row, column.name, value, reason))
+    return problems
+
+
+def _missing_parents(
+    connection: Connection, table: Table, batch: pd.DataFrame,
+    loaded_ids: Mapping[str, np.ndarray],
+) -> list[tuple[int, str, object, str]]:
+    """Return (row, field, value, reason) of the first dangling reference per foreign key.
+
+    A reference dangles when its row is neither stored nor loaded in this call.
+    """
+    problems = []
     for key in table.foreign_keys:
         name = key.parent.name
         if name not in batch.columns:
             continue
-        values = batch[name].dropna().unique().tolist()
-        present = set()
-        # Chunks stay below 999 bound parameters, SQLite's limit before version 3.32.
-        for chunk in range(0, len(values), 900):
-            requested = values[chunk : chunk + 900]
-            present.update(connection.execute(
-                select(key.column).where(key.column.in_(requested))
-            ).scalars())
-        missing = batch[name].notna().to_numpy() & ~batch[name].isin(present).to_numpy()
-        row = _first(missing)
+        values = batch[name]
+        known = set(loaded_ids.get(key.column.table.name, np.empty(0)).tolist())
+        known |= _stored_values(connection, key.column, values.dropna().unique())
+        row = _first(values.notna().to_numpy() & ~values.isin(known).to_numpy())
         if row is not None:
-            value = batch[name].iloc[row]
-            value = value.item() if isinstance(value, np.generic) else value
-            found.append((row, name, value, f"no {key.target_fullname} with this id"))
-    return min(found, key=lambda problem: problem[0]) if found else None
+            problems.append((row, name, _plain(values.iloc[row]),
+                             f"no {key.target_fullname} with this id"))
+    return problems
 
 
 def _compiled_insert(connection: Connection, table: Table, frame: pd.DataFrame):
@@ -354,7 +445,7 @@ def _insert_frame(
     for start in range(0, len(frame), batch_size):
         stop = min(start + batch_size, len(frame))
         try:
-            loader.validate(frame, start, stop)
+            loader.validate(frame, start, stop, connection)
             rows = loader.parameters(frame, start, stop, connection, names)
             if not positional:
                 rows = [dict(zip(names, row, strict=True)) for row in rows]
@@ -364,15 +455,6 @@ def _insert_frame(
             logger.error("rejected load into %s: %s", loader.table.name, error)
             raise
         except DBAPIError as error:
-            logger.error("database rejected %s rows %d-%d: %s", loader.table.name, start,
-                         stop - 1, error.orig)
-            problem = _missing_parent(connection, loader.table, frame.iloc[start:stop])
-            if problem is not None:
-                row, column, value, reason = problem
-                raise LoadError(loader.table.name, start + row, column, value,
-                                f"{reason} (database error: {error.orig})",
-                                (start, stop)) from error
-            raise LoadError(loader.table.name, None, None, None,
-                            f"database error: {error.orig}", (start, stop)) from error
+            raise _BatchRejected(loader.table, frame.iloc[start:stop], start, error) from error
         batches += 1
     return batches
