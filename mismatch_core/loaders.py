@@ -345,9 +345,10 @@ def _read_table(
                 start,
                 header[stray],
                 row[stray],
-                f"quote inside an unquoted field{_span(start, previous_end)}; a field that "
-                f"contains quotes must be quoted as a whole, with inner quotes doubled, so "
-                "the reader cannot tell where this record really ends",
+                f"quote inside an unquoted field{_span(start, previous_end)}; if this field "
+                "was meant to continue on the next lines, those lines were read as records "
+                "of their own, so check them too. Put the whole field in quotes and double "
+                "each quote inside it",
             )
             continue
         yield _Record(start, number, {name: row[index] for name, index in positions.items()})
@@ -360,6 +361,9 @@ def _stray_quote(row: list[str], raw: str) -> int | None:
     quotes are not doubled somewhere in the record's raw text came from an unquoted
     field. Python's reader keeps such quotes as text, which hides broken quoting: the
     rest of a multi-line field then reads as records of its own.
+
+    NOTE: the check searches the whole record, so a stray quote goes unnoticed when
+    another field of the same record holds the same text correctly quoted.
     """
     for position, value in enumerate(row):
         if '"' in value and value.replace('"', '""') not in raw:

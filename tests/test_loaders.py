@@ -591,6 +591,7 @@ def test_resumes_stray_quote_rejected(tmp_path):
     first = result.errors[0]
     assert (first.line, first.field) == (2, "Resume")
     assert "quote inside an unquoted field" in first.message
+    assert "check them too" in first.message
     # The line the broken field spilled onto is rejected as well, not loaded.
     assert [error.line for error in result.errors] == [2, 3]
     assert [resume.text for resume in result.items] == ['He wrote "clean" Python']
