@@ -94,6 +94,15 @@ def test_bad_get_gives_json_4xx(client, path, field):
     assert response.json["error"]["field"] == field
 
 
+def test_type_errors_use_json_names(client):
+    cases = {"[1, 2]": "got an array", "null": "got null", '{"text": 5}': "got a number",
+             '{"text": "python", "experience_years": "five"}': "got a string",
+             '{"text": "python", "skills": {"a": 1}}': "got an object"}
+    for body, expected in cases.items():
+        response = client.post("/match", data=body, content_type="application/json")
+        assert expected in response.json["error"]["message"], body
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

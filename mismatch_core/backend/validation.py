@@ -14,6 +14,20 @@ MAX_TEXT_CHARS = 100_000
 
 MAX_ID = 2**63 - 1
 
+_JSON_TYPES = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"),
+               (list, "an array"), (dict, "an object"))
+
+
+def json_type(value: object) -> str:
+    """Return the JSON name of a parsed value's type, such as "an array" or "null"."""
+    if value is None:
+        return "null"
+    # bool before int, because bool is a subclass of int in Python.
+    for kind, name in _JSON_TYPES:
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
 
 def parse_id(name: str, raw: str) -> int:
     """Return a path id as an int: 400 if it is not a whole number, 404 if no row can have it."""
@@ -46,7 +60,7 @@ def _string(body: Mapping[str, Any], name: str, *, required: bool) -> str:
             raise ApiError(422, f"field '{name}' is required", name)
         return ""
     if not isinstance(value, str):
-        raise ApiError(422, f"field '{name}' must be a string, got {type(value).__name__}", name)
+        raise ApiError(422, f"field '{name}' must be a string, got {json_type(value)}", name)
     if len(value) > MAX_TEXT_CHARS:
         raise ApiError(422, f"field '{name}' is longer than {MAX_TEXT_CHARS} characters", name)
     return value
@@ -57,7 +71,7 @@ def _number(body: Mapping[str, Any], name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ApiError(422, f"field '{name}' must be a number, got {type(value).__name__}", name)
+        raise ApiError(422, f"field '{name}' must be a number, got {json_type(value)}", name)
     try:
         number = float(value)
     except OverflowError:
@@ -71,7 +85,7 @@ def parse_match_request(body: object) -> Resume:
     """Build the ad-hoc résumé of a ``POST /match`` body, rejecting wrong or missing fields."""
     if not isinstance(body, dict):
         raise ApiError(
-            400, f"the body must be a JSON object with at least 'text', got {type(body).__name__}",
+            400, f"the body must be a JSON object with at least 'text', got {json_type(body)}",
             "body",
         )
 
@@ -79,8 +93,14 @@ def parse_match_request(body: object) -> Resume:
     if not text.strip():
         raise ApiError(422, "field 'text' is empty; send the résumé text", "text")
     skills = body.get("skills", [])
-    if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
-        raise ApiError(422, "field 'skills' must be a list of strings", "skills")
+    if not isinstance(skills, list):
+        raise ApiError(
+            422, f"field 'skills' must be an array of strings, got {json_type(skills)}", "skills"
+        )
+    wrong = next((item for item in skills if not isinstance(item, str)), None)
+    if wrong is not None or None in skills:
+        raise ApiError(422, "field 'skills' must be an array of strings, got an item that is "
+                       f"{json_type(wrong)}", "skills")
     currency = body.get("currency")
     if currency is not None and (not isinstance(currency, str) or currency not in KNOWN_CURRENCIES):
         raise ApiError(
