@@ -69,10 +69,10 @@ def _run_on(engine, frames, workload, config: DbBenchConfig) -> dict:
             "before": summarize(before[name].latencies),
             "after": summarize(after[name].latencies),
             **_ratios(before[name].latencies, after[name].latencies),
-            "driver": {
-                "before": summarize(before[name].driver_latencies),
-                "after": summarize(after[name].driver_latencies),
-                **_ratios(before[name].driver_latencies, after[name].driver_latencies),
+            "cursor": {
+                "before": summarize(before[name].cursor_latencies),
+                "after": summarize(after[name].cursor_latencies),
+                **_ratios(before[name].cursor_latencies, after[name].cursor_latencies),
             },
             "plan_before": before[name].plan.text(),
             "plan_after": after[name].plan.text(),
@@ -156,7 +156,7 @@ def format_results(results: dict) -> str:
                 f"{compare['naive_orm_rows_per_second']:,.0f} rows/s"
             )
         for name, query in run["queries"].items():
-            for where, figures in (("SQLAlchemy", query), ("driver", query["driver"])):
+            for where, figures in (("SQLAlchemy", query), ("cursor", query["cursor"])):
                 before, after = figures["before"], figures["after"]
                 lines.append(
                     f"[{backend}] {name} ({where}): "
@@ -167,8 +167,9 @@ def format_results(results: dict) -> str:
                     f"mean {figures['mean_speedup']:.1f}x"
                 )
     lines.append(
-        "SQLAlchemy: connection.execute(statement).all(), what the backend waits for; "
-        "driver: the same SQL and parameters on the DB-API cursor, what the database spends"
+        "SQLAlchemy: connection.execute(statement).all(), what the backend waits for. "
+        "cursor: the same SQL and parameters on the DB-API cursor, execute plus fetch: the "
+        "database's work, the driver's row conversion and, on PostgreSQL, the round trip"
     )
     return "\n".join(lines)
 

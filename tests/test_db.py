@@ -13,7 +13,7 @@ from mismatch_core.db import migrate, queries
 from mismatch_core.db.engine import analyze, open_engine
 from mismatch_core.db.experiment import (
     compare_bulk_loads,
-    driver_call,
+    cursor_call,
     measure_queries,
     query_workload,
 )
@@ -492,12 +492,12 @@ def test_measure_queries_times_each(frames, loaded):
     for measurement in results.values():
         assert measurement.latencies.shape == (5,)
         assert np.all(measurement.latencies > 0)
-        assert measurement.driver_latencies.shape == (5,)
-        assert np.all(measurement.driver_latencies > 0)
+        assert measurement.cursor_latencies.shape == (5,)
+        assert np.all(measurement.cursor_latencies > 0)
         assert measurement.plan.nodes
 
 
-def test_driver_call_returns_the_same_rows(frames, loaded):
+def test_cursor_call_returns_the_same_rows(frames, loaded):
     workload = query_workload(frames, requests=8, seed=5)
     compared = {}
     with loaded.connect() as connection:
@@ -506,7 +506,7 @@ def test_driver_call_returns_the_same_rows(frames, loaded):
             compared[name] = 0
             for statement in statements:
                 through_sqlalchemy = [tuple(row) for row in connection.execute(statement)]
-                cursor.execute(*driver_call(statement, connection.dialect))
+                cursor.execute(*cursor_call(statement, connection.dialect))
                 raw = cursor.fetchall()
                 # Same rows in the same order; SQLite returns datetimes as stored text.
                 assert [row[0] for row in raw] == [row[0] for row in through_sqlalchemy], name
@@ -519,7 +519,7 @@ def test_driver_call_returns_the_same_rows(frames, loaded):
     # Parameters pass through SQLAlchemy's converters: SQLite gets datetimes as the text
     # it stores, not the driver's own ISO form with "+00:00", which compares differently.
     cursor_at = (dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC), 7)
-    _, parameters = driver_call(queries.recent_jobs(5, cursor_at), loaded.dialect)
+    _, parameters = cursor_call(queries.recent_jobs(5, cursor_at), loaded.dialect)
     assert parameters[:3] == ("2025-03-01 12:00:00.000000", 7, 5)
 
 

@@ -26,10 +26,10 @@ def test_small_run_times_both_ways(tmp_path):
     company = sqlite["queries"]["company_newest_jobs"]
     assert "idx_company_id" in company["plan_before"]
     assert "ix_jobs_company_id_created_at" in company["plan_after"]
-    for figures in (company, company["driver"]):
+    for figures in (company, company["cursor"]):
         assert figures["before"]["mean_ms"] > 0 and figures["after"]["mean_ms"] > 0
     # The cursor path does a subset of SQLAlchemy's work, so its median is lower.
-    assert company["driver"]["after"]["p50_ms"] < company["after"]["p50_ms"]
+    assert company["cursor"]["after"]["p50_ms"] < company["after"]["p50_ms"]
     text = format_results(results)
     assert "company_newest_jobs (SQLAlchemy)" in text
-    assert "company_newest_jobs (driver)" in text
+    assert "company_newest_jobs (cursor)" in text

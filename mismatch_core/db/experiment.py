@@ -142,16 +142,17 @@ class QueryMeasurement:
     ``latencies`` are what the backend waits for: ``connection.execute(statement).all()``
     through SQLAlchemy, which adds tens of microseconds of Python work per statement
     (cache lookup, result rows, type conversion) that no index can remove.
-    ``driver_latencies`` time the same SQL and bound parameters on the DB-API cursor,
-    execute plus fetch, so they show what the database itself spends.
+    ``cursor_latencies`` time the same SQL and bound parameters on the DB-API cursor,
+    execute plus fetch: the database's work, the driver's row conversion and, on
+    PostgreSQL, the loopback round trip, without SQLAlchemy's share.
     """
 
     latencies: np.ndarray
     plan: QueryPlan
-    driver_latencies: np.ndarray
+    cursor_latencies: np.ndarray
 
 
-def driver_call(statement: Select, dialect) -> tuple[str, tuple | dict]:
+def cursor_call(statement: Select, dialect) -> tuple[str, tuple | dict]:
     """Compile ``statement`` to the SQL string and bound parameters a DB-API cursor takes.
 
     Parameters go through the same bind processors as in SQLAlchemy's own execution,
@@ -187,30 +188,30 @@ def measure_queries(
     with engine.connect() as connection:
         cursor = connection.connection.dbapi_connection.cursor()
         for name, statements in workload.items():
-            calls = [driver_call(statement, connection.dialect) for statement in statements]
+            calls = [cursor_call(statement, connection.dialect) for statement in statements]
 
             def run(statement: Select) -> None:
                 connection.execute(statement).all()
 
-            def run_driver(call: tuple[str, tuple | dict]) -> None:
+            def run_cursor(call: tuple[str, tuple | dict]) -> None:
                 cursor.execute(*call)
                 cursor.fetchall()
 
             run(statements[0])
-            run_driver(calls[0])
-            runs, driver_runs = [], []
+            run_cursor(calls[0])
+            runs, cursor_runs = [], []
             for _ in range(repeats):
                 runs.append(measure_latencies(run, statements, clock))
-                driver_runs.append(measure_latencies(run_driver, calls, clock))
+                cursor_runs.append(measure_latencies(run_cursor, calls, clock))
             results[name] = QueryMeasurement(
                 np.min(np.vstack(runs), axis=0),
                 explain(connection, statements[0]),
-                np.min(np.vstack(driver_runs), axis=0),
+                np.min(np.vstack(cursor_runs), axis=0),
             )
             connection.rollback()
-            logger.info("%s: p50 %.3f ms through SQLAlchemy, %.3f ms in the driver, over "
+            logger.info("%s: p50 %.3f ms through SQLAlchemy, %.3f ms on the cursor, over "
                         "%d requests", name, float(np.median(results[name].latencies)) * 1e3,
-                        float(np.median(results[name].driver_latencies)) * 1e3, len(statements))
+                        float(np.median(results[name].cursor_latencies)) * 1e3, len(statements))
         cursor.close()
     return results
 
