@@ -8,6 +8,7 @@ import pytest
 
 from mismatch_core.backend import BackendConfig, create_app
 from mismatch_core.backend.data import prepare_database
+from mismatch_core.backend.experiment import worker_requests
 from mismatch_core.db.engine import open_engine
 
 
@@ -169,6 +170,16 @@ def test_metrics_use_route_labels(client):
     assert "/resumes/2/matches" not in text
     assert "mismatch_http_request_duration_seconds_bucket" in text
     assert "mismatch_http_requests_total" in text
+
+
+def test_worker_request_count_grows(client):
+    before = worker_requests(client.get("/metrics").get_data(as_text=True))
+    for _ in range(3):
+        client.get("/health")
+    after = worker_requests(client.get("/metrics").get_data(as_text=True))
+    # One process, so one series without a pid; the first scrape counts as well.
+    assert set(after) == {""}
+    assert after[""] - before.get("", 0.0) == 4
 
 
 def test_config_rejects_unknown_mode():

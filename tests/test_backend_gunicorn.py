@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from mismatch_core.backend.experiment import (
-    MATCHES_ROUTE, STEPS, route_histograms, running_backend, scrape, zipf_resume_requests,
+    MATCHES_ROUTE,
+    STEPS,
+    route_histograms,
+    running_backend,
+    scrape,
+    worker_requests,
+    zipf_resume_requests,
 )
 from mismatch_core.loadgen import run_open_loop
 
@@ -16,3 +22,9 @@ def test_metrics_merge_across_workers():
     assert result.completed == 60
     assert (result.status == 200).all()
     assert route_histograms(exposition)[MATCHES_ROUTE].count == 60
+    # More than one worker answered, so the count above is a merge of several files.
+    per_worker = worker_requests(exposition)
+    answered = [pid for pid, count in per_worker.items() if count > 0]
+    assert len(answered) >= 2, per_worker
+    # The readiness checks and this scrape are requests too, so the sum exceeds 60.
+    assert sum(per_worker.values()) >= 60

@@ -125,6 +125,19 @@ class RouteHistogram:
         return lower, float(self.upper_bounds[min(index, len(self.upper_bounds) - 1)])
 
 
+def worker_requests(exposition: str) -> dict[str, float]:
+    """Return the requests each gunicorn worker answered, by pid, from a ``/metrics`` text.
+
+    Without multi-process mode there is one series with no pid, returned under "".
+    """
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(exposition):
+        if family.name == "mismatch_worker_requests":
+            for sample in family.samples:
+                counts[sample.labels.get("pid", "")] = sample.value
+    return counts
+
+
 def route_histograms(exposition: str, method: str = "GET") -> dict[str, RouteHistogram]:
     """Parse the request-latency histogram of each route from a ``/metrics`` text."""
     buckets: dict[str, dict[float, float]] = {}

@@ -18,6 +18,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -44,6 +45,12 @@ class RequestMetrics:
         self.latency = Histogram(
             "mismatch_http_request_duration_seconds", "HTTP request latency",
             ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry,
+        )
+        # One series per worker process under gunicorn ("all" keeps the pid label), so
+        # /metrics shows how requests spread over the workers.
+        self.worker_requests = Gauge(
+            "mismatch_worker_requests", "HTTP requests answered by this worker process",
+            registry=self.registry, multiprocess_mode="all",
         )
 
     def exposition(self) -> bytes:
@@ -81,6 +88,7 @@ def instrument(
         route = route_label()
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(request.method, route).observe(seconds)
+        metrics.worker_requests.inc()
         monitoring.log_metric(f"http.{request.method}.{_metric_part(route)}.duration_seconds", seconds)
         monitoring.increment(f"http.status.{response.status_code}_total")
         return response
