@@ -674,35 +674,44 @@ def _accept_job(
     table.lines.append(fields.record.line)
 
 
-def _read_hh_it(path: Path) -> _JobTable:
-    table = _JobTable(LoadResult([], [], 0, path), [], "id")
+def _read_jobs(
+    path: Path, columns: Sequence[str], delimiter: str, id_column: str,
+    parse: Callable[[_FieldParser], Job | None],
+) -> _JobTable:
+    """Read a vacancy file: ``parse`` turns one record's fields into a Job, or None on errors."""
+    table = _JobTable(LoadResult([], [], 0, path), [], id_column)
     first_line_of: dict[int, int] = {}
-    for entry in _read_table(path, HH_IT_COLUMNS, ","):
+    for entry in _read_table(path, columns, delimiter):
         table.result.rows_read += 1
         if isinstance(entry, RowError):
             table.result.errors.append(entry)
             continue
-
         fields = _FieldParser(path, entry)
-        job_id = fields.parse("id", _parse_id)
-        title = fields.parse("name", _parse_title)
-        skills = fields.parse("key_skills", _parse_key_skills)
-        remote = fields.parse("work_format_name", _parse_work_format)
-        experience = fields.parse("experience", parse_experience_band)
-
-        job = None
-        if not fields.errors:
-            job = fields.build(
-                Job,
-                {"experience_years": "experience", "skills": "key_skills"},
-                id=job_id,
-                title=title,
-                remote=bool(remote),
-                experience_years=experience,
-                skills=skills or (),
-            )
-        _accept_job(table, fields, job, first_line_of)
+        _accept_job(table, fields, parse(fields), first_line_of)
     return table
+
+
+def _hh_it_job(fields: _FieldParser) -> Job | None:
+    job_id = fields.parse("id", _parse_id)
+    title = fields.parse("name", _parse_title)
+    skills = fields.parse("key_skills", _parse_key_skills)
+    remote = fields.parse("work_format_name", _parse_work_format)
+    experience = fields.parse("experience", parse_experience_band)
+    if fields.errors:
+        return None
+    return fields.build(
+        Job,
+        {"experience_years": "experience", "skills": "key_skills"},
+        id=job_id,
+        title=title,
+        remote=bool(remote),
+        experience_years=experience,
+        skills=skills or (),
+    )
+
+
+def _read_hh_it(path: Path) -> _JobTable:
+    return _read_jobs(path, HH_IT_COLUMNS, ",", "id", _hh_it_job)
 
 
 def _parse_salary_fields(fields: _FieldParser) -> tuple[float | None, float | None, str | None]:
@@ -722,43 +731,35 @@ def _parse_salary_fields(fields: _FieldParser) -> tuple[float | None, float | No
     return low, high, currency
 
 
+def _hh_data_job(fields: _FieldParser) -> Job | None:
+    job_id = fields.parse("vacancy_id", _parse_id)
+    title = fields.parse("name", _parse_title)
+    skills = fields.parse("tags", _parse_tags)
+    experience = fields.parse("experience", parse_experience_band)
+    low, high, currency = _parse_salary_fields(fields)
+    if fields.errors:
+        return None
+    return fields.build(
+        Job,
+        {
+            "salary_min": "lower_salary",
+            "salary_max": "upper_salary",
+            "currency": "currency",
+            "experience_years": "experience",
+            "skills": "tags",
+        },
+        id=job_id,
+        title=title,
+        salary_min=low,
+        salary_max=high,
+        currency=currency,
+        experience_years=experience,
+        skills=skills or (),
+    )
+
+
 def _read_hh_data(path: Path) -> _JobTable:
-    table = _JobTable(LoadResult([], [], 0, path), [], "vacancy_id")
-    first_line_of: dict[int, int] = {}
-    for entry in _read_table(path, HH_DATA_COLUMNS, "\t"):
-        table.result.rows_read += 1
-        if isinstance(entry, RowError):
-            table.result.errors.append(entry)
-            continue
-
-        fields = _FieldParser(path, entry)
-        job_id = fields.parse("vacancy_id", _parse_id)
-        title = fields.parse("name", _parse_title)
-        skills = fields.parse("tags", _parse_tags)
-        experience = fields.parse("experience", parse_experience_band)
-        low, high, currency = _parse_salary_fields(fields)
-
-        job = None
-        if not fields.errors:
-            job = fields.build(
-                Job,
-                {
-                    "salary_min": "lower_salary",
-                    "salary_max": "upper_salary",
-                    "currency": "currency",
-                    "experience_years": "experience",
-                    "skills": "tags",
-                },
-                id=job_id,
-                title=title,
-                salary_min=low,
-                salary_max=high,
-                currency=currency,
-                experience_years=experience,
-                skills=skills or (),
-            )
-        _accept_job(table, fields, job, first_line_of)
-    return table
+    return _read_jobs(path, HH_DATA_COLUMNS, "\t", "vacancy_id", _hh_data_job)
 
 
 def load_hh_it_vacancies(path: PathArg, *, on_error: OnError = "raise") -> LoadResult[Job]:
