@@ -108,22 +108,28 @@ def test_fail_fast_except_star():
     assert group.results[0] == 0
 
 
+class PeakCounter:
+    """An item function that counts how many of its calls run at once."""
+
+    def __init__(self, yields: int = 1) -> None:
+        self.yields = yields
+        self.running = 0
+        self.peak = 0
+
+    async def __call__(self, value: int) -> int:
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        for _ in range(self.yields):
+            await asyncio.sleep(0)
+        self.running -= 1
+        return value
+
+
 def test_concurrency_is_bounded():
     async def main():
-        running = 0
-        peak = 0
-
-        async def tracked(value: int) -> int:
-            nonlocal running, peak
-            running += 1
-            peak = max(peak, running)
-            for _ in range(3):
-                await asyncio.sleep(0)
-            running -= 1
-            return value
-
-        results = await AsyncProcessor.process_batch(range(50), tracked, max_concurrency=3)
-        return peak, results
+        counter = PeakCounter(yields=3)
+        results = await AsyncProcessor.process_batch(range(50), counter, max_concurrency=3)
+        return counter.peak, results
 
     peak, results = run(main())
     assert peak == 3
@@ -132,18 +138,9 @@ def test_concurrency_is_bounded():
 
 def test_default_concurrency_is_bounded():
     async def main():
-        running = 0
-        peak = 0
-
-        async def tracked(value: int) -> None:
-            nonlocal running, peak
-            running += 1
-            peak = max(peak, running)
-            await asyncio.sleep(0)
-            running -= 1
-
-        await AsyncProcessor.process_batch(range(500), tracked)
-        return peak
+        counter = PeakCounter()
+        await AsyncProcessor.process_batch(range(500), counter)
+        return counter.peak
 
     assert run(main()) == DEFAULT_MAX_CONCURRENCY
 
@@ -304,17 +301,8 @@ def test_roadmap_loses_all_results():
 
 def test_roadmap_starts_everything():
     async def main():
-        running = 0
-        peak = 0
-
-        async def tracked(value: int) -> None:
-            nonlocal running, peak
-            running += 1
-            peak = max(peak, running)
-            await asyncio.sleep(0)
-            running -= 1
-
-        await RoadmapAsyncProcessor.process_batch(list(range(500)), tracked)
-        return peak
+        counter = PeakCounter()
+        await RoadmapAsyncProcessor.process_batch(list(range(500)), counter)
+        return counter.peak
 
     assert run(main()) == 500
