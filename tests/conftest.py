@@ -34,6 +34,16 @@ def _start(factory, name: str):
     return server.start()
 
 
+@pytest.fixture
+def own_redis():
+    """Start a redis-server for one test, which may stop and start it again."""
+    from mismatch_core.servers import RedisServer
+
+    server = _start(RedisServer, "redis-server")
+    yield server
+    server.close()
+
+
 @pytest.fixture(scope="session")
 def redis_server():
     """Start a throwaway redis-server on loopback for the whole test session."""

@@ -115,13 +115,8 @@ def test_memoize_over_redis(backend):
     assert calls == [4]
 
 
-def test_stop_and_restart_mid_test(caplog):
-    from mismatch_core.servers import RedisServer, ServerUnavailable
-
-    try:
-        server = RedisServer().start()
-    except ServerUnavailable as missing:
-        pytest.skip(f"redis-server unavailable: {missing}")
+def test_stop_and_restart_mid_test(own_redis, caplog):
+    server = own_redis
     clock = FakeClock()
     caplog.set_level(logging.INFO, logger="mismatch_core.cache.service")
     try:

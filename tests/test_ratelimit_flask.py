@@ -9,7 +9,6 @@ from flask import Flask, jsonify
 
 from mismatch_core.ratelimit.middleware import FlaskRateLimiter, whole_seconds
 from mismatch_core.ratelimit.throttled_log import ThrottledLogger
-from mismatch_core.servers import RedisServer, ServerUnavailable
 
 
 class FakeClock:
@@ -227,23 +226,12 @@ def redis_app(url: str, fail_open: bool, clock: FakeClock) -> Flask:
     return app
 
 
-@pytest.fixture
-def stopped_redis():
-    try:
-        server = RedisServer()
-    except ServerUnavailable as missing:
-        pytest.skip(f"redis-server unavailable: {missing}")
-    server.start()
-    yield server
-    server.close()
-
-
-def test_redis_down_fail_open(stopped_redis, caplog):
+def test_redis_down_fail_open(own_redis, caplog):
     clock = FakeClock()
-    app = redis_app(stopped_redis.url, True, clock)
+    app = redis_app(own_redis.url, True, clock)
     client = app.test_client()
     assert [get(client, "/search").status_code for _ in range(3)] == [200, 200, 429]
-    stopped_redis.stop()
+    own_redis.stop()
 
     with caplog.at_level(logging.WARNING, logger="mismatch_core.ratelimit.middleware"):
         statuses = [get(client, "/search").status_code for _ in range(5)]
@@ -257,10 +245,10 @@ def test_redis_down_fail_open(stopped_redis, caplog):
     assert "4 similar messages suppressed" in warnings[1].getMessage()
 
 
-def test_redis_down_fail_closed(stopped_redis):
-    app = redis_app(stopped_redis.url, False, FakeClock())
+def test_redis_down_fail_closed(own_redis):
+    app = redis_app(own_redis.url, False, FakeClock())
     client = app.test_client()
-    stopped_redis.stop()
+    own_redis.stop()
 
     response = get(client, "/search")
 

@@ -10,7 +10,6 @@ import redis
 
 from mismatch_core.ratelimit import RateLimiter, StorageUnavailable
 from mismatch_core.ratelimit.redis_storage import RedisStorage, load_script_source
-from mismatch_core.servers import RedisServer, ServerUnavailable
 
 ALGORITHM_NAMES = ("sliding_log", "sliding_counter", "gcra")
 
@@ -32,18 +31,6 @@ def counting_storage(url: str, prefix: str) -> RedisStorage:
 
 def no_clock() -> float:
     raise AssertionError("the Redis storage must not read the app server's clock")
-
-
-@pytest.fixture
-def own_redis():
-    """A function-scoped redis-server that a test may stop and start."""
-    try:
-        server = RedisServer()
-    except ServerUnavailable as missing:
-        pytest.skip(f"redis-server unavailable: {missing}")
-    server.start()
-    yield server
-    server.close()
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHM_NAMES)
