@@ -172,6 +172,13 @@ def test_metrics_use_route_labels(client):
     assert "mismatch_http_requests_total" in text
 
 
+def test_unknown_company_is_not_found(client):
+    response = client.get("/companies/999999/jobs")
+    assert response.status_code == 404
+    assert response.json["error"]["field"] == "company_id"
+    assert "no company with id 999999" in response.json["error"]["message"]
+
+
 def test_worker_request_count_grows(client):
     before = worker_requests(client.get("/metrics").get_data(as_text=True))
     for _ in range(3):

@@ -202,6 +202,11 @@ def create_app(config: BackendConfig | None = None, *, engine: Engine | None = N
         columns = statement.with_only_columns(models.Job.id, models.Job.title, models.Job.created_at)
         with engine.connect() as connection:
             rows = connection.execute(columns).all()
+            # An empty first page is either a company without jobs or no company at all.
+            if not rows and not cursor and connection.execute(
+                select(models.Company.id).where(models.Company.id == company_id)
+            ).first() is None:
+                raise ApiError(404, f"no company with id {company_id}", "company_id")
         page = [{"id": r.id, "title": r.title, "created_at": r.created_at.isoformat()} for r in rows]
         next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if len(rows) == limit else None
         return jsonify({"company_id": company_id, "jobs": page, "next_cursor": next_cursor})

@@ -36,7 +36,9 @@ def parse_id(name: str, raw: str) -> int:
     except ValueError:
         raise ApiError(400, f"{name} must be a whole number, got {raw!r}", name) from None
     if not 0 <= value <= MAX_ID:
-        raise ApiError(404, f"no record with {name} {value}; ids are 64-bit integers", name)
+        raise ApiError(
+            404, f"no record with {name} {value}; ids are integers from 0 to {MAX_ID}", name
+        )
     return value
 
 
