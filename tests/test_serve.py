@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 
+from mismatch_core.backend.serve import prepare_served_database
 from mismatch_core.servers import free_port, stop_process, wait_until_ready
 
 
@@ -19,6 +20,18 @@ def _health(port: int) -> dict | None:
             return json.load(response)
     except OSError:
         return None
+
+
+def test_serve_warns_about_stored_data(tmp_path, caplog):
+    url = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    assert prepare_served_database(url, "optimized", jobs=200, resumes=10) == 200
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+    assert prepare_served_database(url, "optimized", jobs=300, resumes=10) == 200
+    warning = next(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert "already contains 200 jobs" in warning
+    assert "--jobs 300" in warning
+    assert "b.sqlite" in warning
 
 
 def test_serve_stops_on_sigterm(tmp_path):

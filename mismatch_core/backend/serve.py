@@ -98,6 +98,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="synthetic résumés to load when the database is empty")
 
 
+def prepare_served_database(database_url: str, mode: str, *, jobs: int, resumes: int) -> int:
+    """Migrate and fill the database as ``prepare_database`` does; warn if it kept old data.
+
+    Returns the number of jobs stored.
+    """
+    engine = open_engine(database_url)
+    try:
+        stored = prepare_database(engine, mode, jobs=jobs, resumes=resumes)
+    finally:
+        engine.dispose()
+    if stored != jobs:
+        logger.warning(
+            "%s already contains %d jobs, so --jobs %d and --resumes %d were not loaded; "
+            "delete the database (or pass another --database-url) to load a new data set",
+            engine.url.render_as_string(hide_password=True), stored, jobs, resumes,
+        )
+    return stored
+
+
 class _Terminated(Exception):
     """SIGTERM arrived: raised from the signal handler to leave ``process.wait()``."""
 
@@ -111,7 +130,7 @@ def _raise_terminated(signum: int, _frame: object) -> None:
 def run(args: argparse.Namespace) -> int:
     """Prepare the database, then serve until interrupted (Ctrl-C or SIGTERM)."""
     database_url = args.database_url or default_database_url(args.mode)
-    prepare_database(open_engine(database_url), args.mode, jobs=args.jobs, resumes=args.resumes)
+    prepare_served_database(database_url, args.mode, jobs=args.jobs, resumes=args.resumes)
     metrics_dir = Path(tempfile.mkdtemp(prefix="mismatch-prometheus-"))
     process = None
     signal.signal(signal.SIGTERM, _raise_terminated)
