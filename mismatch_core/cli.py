@@ -36,6 +36,18 @@ def _bench_matching(args: argparse.Namespace) -> int:
     return print_results(format_results(results), results, args.json)
 
 
+def _row_count(text: str) -> int:
+    from mismatch_core.synthetic import MAX_ROWS
+
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= MAX_ROWS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_ROWS:,}, got {value:,}")
+    return value
+
+
 def _generate(args: argparse.Namespace) -> int:
     from mismatch_core.paths import generated_data_dir
     from mismatch_core.synthetic import generate, write_dataset
@@ -70,6 +82,8 @@ def _benchmark_registrations() -> list:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``mismatch`` command."""
+    from mismatch_core.synthetic import MAX_ROWS
+
     parser = argparse.ArgumentParser(
         prog="python -m mismatch_core",
         description="Performance workbench for a résumé-to-job matching backend.",
@@ -120,10 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser(
         "generate",
         help="write a seeded synthetic data set",
+        description=(
+            "Generate companies, job postings and résumés with realistic shapes (Zipf skill "
+            "frequencies, heavy-tailed company sizes, Russian and English text) and write "
+            "them as three Parquet or CSV files. The same seed gives the same data."
+        ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    generate.add_argument("--jobs", type=int, default=20_000, help="jobs to generate; tested up to 1,000,000")
-    generate.add_argument("--resumes", type=int, default=2_000, help="résumés, up to 100,000")
+    generate.add_argument("--jobs", type=_row_count, default=20_000,
+                          help=f"jobs to generate, 1 to {MAX_ROWS:,}")
+    generate.add_argument("--resumes", type=_row_count, default=2_000,
+                          help=f"résumés to generate, 1 to {MAX_ROWS:,}")
     generate.add_argument("--seed", type=int, default=0, help="random seed; same seed, same data")
     generate.add_argument("--format", choices=("parquet", "csv"), default="parquet",
                           help="file format of the three tables")
@@ -134,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="run the Flask backend under gunicorn on 127.0.0.1",
+        description=(
+            "Migrate the database for the mode, load a synthetic data set if it holds no "
+            "jobs, then run gunicorn on 127.0.0.1 until Ctrl-C or SIGTERM. Routes: GET "
+            "/health, GET /companies/<id>/jobs, GET /resumes/<id>/matches, POST /match, "
+            "GET /metrics."
+        ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     from mismatch_core.backend.serve import add_arguments, run
@@ -144,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="execute every notebook and write HTML reports",
+        description=(
+            "Execute every notebook at the chosen scale and write one HTML report per "
+            "notebook and an index.html with each one's headline numbers. A notebook "
+            "whose assert fails is reported as failed, and the command exits with 1."
+        ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     report.add_argument(
