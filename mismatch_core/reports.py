@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
+from traitlets.config import Config
 
 from mismatch_core.notebook import HEADLINE_MIME
 from mismatch_core.scale import SCALE_ENV, get_scale
@@ -58,19 +60,26 @@ def find_headlines(notebook: nbformat.NotebookNode) -> list[dict]:
 def execute_notebook(path: Path, out_dir: Path, scale: str) -> NotebookRun:
     """Execute one notebook in its own folder and write ``<name>.html`` to ``out_dir``."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=CELL_TIMEOUT_SECONDS,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
     started = time.perf_counter()
     error = None
-    try:
-        client.execute(env={**os.environ, SCALE_ENV: scale})
-    except CellExecutionError as failure:
-        error = str(failure).splitlines()[-1] if str(failure) else repr(failure)
-        logger.error("notebook %s failed: %s", path.name, error)
+    with tempfile.TemporaryDirectory(prefix="mismatch-kernel-") as sockets:
+        # Unix sockets in a private folder instead of TCP ports: nothing listens on the
+        # network, and the kernel does not warn about unencrypted TCP.
+        sockets_config = Config(
+            {"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}
+        )
+        client = NotebookClient(
+            notebook,
+            timeout=CELL_TIMEOUT_SECONDS,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            config=sockets_config,
+        )
+        try:
+            client.execute(env={**os.environ, SCALE_ENV: scale})
+        except CellExecutionError as failure:
+            error = str(failure).splitlines()[-1] if str(failure) else repr(failure)
+            logger.error("notebook %s failed: %s", path.name, error)
     seconds = time.perf_counter() - started
 
     exporter = HTMLExporter()
