@@ -363,7 +363,7 @@ def _stray_quote(row: list[str], raw: str) -> int | None:
     rest of a multi-line field then reads as records of its own.
 
     NOTE: the check searches the whole record, so a stray quote goes unnoticed when
-    another field of the same record holds the same text correctly quoted.
+    another field of the same record contains the same text correctly quoted.
     """
     for position, value in enumerate(row):
         if '"' in value and value.replace('"', '""') not in raw:

@@ -31,8 +31,8 @@ def test_metrics_merge_across_workers():
     with running_backend(STEPS[-1], jobs=500, resumes=50, workers=3) as url:
         address = urlsplit(url)
         # A request whose headers are not finished keeps the worker that accepted it
-        # busy, so the load below must be answered by the other workers. Finishing it
-        # afterwards makes that first worker answer one request too.
+        # busy, so the other workers must serve the load below. Finishing it afterwards
+        # makes that first worker serve one request too.
         with socket.create_connection((address.hostname, address.port), timeout=10) as stalled:
             stalled.sendall(b"GET /resumes/1/matches?limit=10 HTTP/1.1\r\nHost: localhost\r\n")
             time.sleep(0.3)
@@ -43,7 +43,7 @@ def test_metrics_merge_across_workers():
     assert result.completed == 59
     assert (result.status == 200).all()
     assert stalled_response.startswith(b"HTTP/1.1 200")
-    # Two or more workers answered, so the merged histogram adds up several files.
+    # Two or more workers served requests, so the merged histogram adds up several files.
     per_worker = worker_requests(exposition)
     answered = [pid for pid, count in per_worker.items() if count > 0]
     assert len(answered) >= 2, per_worker

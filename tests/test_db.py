@@ -196,7 +196,7 @@ def test_database_error_rejects_batch(frames, engine):
     with pytest.raises(LoadError, match="already stored") as caught:
         load_frames(engine, tables, batch_size=4)
 
-    # Companies 5-9 are stored already: the first new row repeats id 6.
+    # Companies 1-10 are stored already, and the new frame starts at id 6.
     assert (caught.value.row, caught.value.field, caught.value.value) == (0, "id", 6)
     assert caught.value.batch == (0, 4)
     assert "UNIQUE constraint failed" in str(caught.value)

@@ -1,4 +1,4 @@
-"""``mismatch serve`` as a user runs it: start on loopback, answer, stop on SIGTERM."""
+"""``mismatch serve`` as a user runs it: start on loopback, serve, stop on SIGTERM."""
 
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ class RouteHistogram:
 
 
 def worker_requests(exposition: str) -> dict[str, float]:
-    """Return the requests each gunicorn worker answered, by pid, from a ``/metrics`` text.
+    """Return the requests each gunicorn worker served, by pid, from a ``/metrics`` text.
 
     Without multi-process mode there is one series with no pid, returned under "".
     """
