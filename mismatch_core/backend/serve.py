@@ -123,7 +123,7 @@ class _Terminated(Exception):
 
 def _raise_terminated(signum: int, _frame: object) -> None:
     # Stopping gunicorn here would wait on it while the interrupted wait() in run() still
-    # holds Popen's lock, which deadlocks. So the handler only unwinds run().
+    # owns Popen's lock, which deadlocks. So the handler only unwinds run().
     raise _Terminated(signum)
 
 
