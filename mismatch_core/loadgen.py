@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import logging
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -75,6 +76,36 @@ def _check_target(base_url: str) -> tuple[str, int]:
     if parts.port is None:
         raise ValueError(f"the URL must name a port, got {base_url!r}")
     return parts.hostname, parts.port
+
+
+class PendingRequest:
+    """A GET sent without its final blank line, so the server process that accepted it waits.
+
+    A sync gunicorn worker reading this request serves nothing else until ``finish``, so
+    traffic sent meanwhile goes to the other workers. Tests use it to make sure more than
+    one worker serves, whatever order the kernel hands connections out in.
+    """
+
+    def __init__(
+        self, base_url: str, path: str, headers: dict[str, str] | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        host, port = _check_target(base_url)
+        lines = [f"GET {path} HTTP/1.1", f"Host: {host}"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        self._connection = socket.create_connection((host, port), timeout=timeout)
+        self._connection.sendall(("\r\n".join(lines) + "\r\n").encode("latin-1"))
+
+    def finish(self) -> tuple[int, dict[str, str]]:
+        """Send the end of the request, read the response, close; return status and headers."""
+        with self._connection as connection:
+            connection.sendall(b"Connection: close\r\n\r\n")
+            chunks = []
+            while chunk := connection.recv(65536):
+                chunks.append(chunk)
+        head = b"".join(chunks).split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        headers = dict(line.split(": ", 1) for line in head[1:])
+        return int(head[0].split()[1]), headers
 
 
 def run_open_loop(

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from mismatch_core.loadgen import Request, run_open_loop
+from mismatch_core.loadgen import PendingRequest, Request, run_open_loop
 
 
 class _StallingHandler(BaseHTTPRequestHandler):
@@ -80,3 +80,8 @@ def test_non_loopback_targets_rejected(url):
 def test_unbounded_runs_rejected(kwargs):
     with pytest.raises(ValueError):
         run_open_loop("http://127.0.0.1:9", [Request("GET", "/")], **kwargs)
+
+
+def test_pending_request_rejects_other_hosts():
+    with pytest.raises(ValueError, match="loopback"):
+        PendingRequest("http://10.0.0.1:8080", "/health")

@@ -143,7 +143,6 @@ def run(args: argparse.Namespace) -> int:
         return process.wait()
     except (KeyboardInterrupt, _Terminated):
         logger.info("stopping gunicorn")
-        stop_process(process, timeout=30)
         return 0
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
