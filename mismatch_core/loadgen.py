@@ -97,7 +97,7 @@ class PendingRequest:
         self._connection.sendall(("\r\n".join(lines) + "\r\n").encode("latin-1"))
 
     def finish(self) -> tuple[int, dict[str, str]]:
-        """Send the end of the request, read the response, close; return status and headers."""
+        """Send the end of the request and read the response. Return its status and headers."""
         with self._connection as connection:
             connection.sendall(b"Connection: close\r\n\r\n")
             chunks = []

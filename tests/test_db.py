@@ -217,7 +217,7 @@ def test_database_error_without_culprit_names_batch(frames, engine):
     assert "Check these rows against the rows already stored" in str(caught.value)
 
 
-def test_rejection_names_earliest_row_of_either_kind(frames, engine):
+def test_rejection_names_earliest_bad_row(frames, engine):
     migrate.upgrade(engine, migrate.INITIAL)
     load_frames(engine, {"companies": frames["companies"]})
     load_frames(engine, {"jobs": frames["jobs"].iloc[:100]})
